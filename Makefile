@@ -1,0 +1,72 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both set up first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+TOOLCHAIN := .toolchain
+UV := $(TOOLCHAIN)/uv/bin/uv
+VENV := .venv
+VENV_CDKTF := .venv-cdktf
+# Node 22 (an npm dev dependency) and the venv come first, for the CDK CLI and for jsii.
+export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/$(VENV)/bin:$(PATH)
+# Load the terraform binary, CLI config and plugin cache chosen by setup.
+WITH_TF_ENV := set -a && . $(TOOLCHAIN)/env && set +a &&
+
+.PHONY: help setup demo test lint typecheck test-unit test-e2e test-cdktf-compat lock clean
+
+help:  ## List the targets.
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 22
+
+setup: $(VENV)/.synced node_modules/.installed  ## Install everything the project needs (idempotent).
+	@toolchain/setup-terraform.sh $(TOOLCHAIN)
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLCHAIN)/uv
+	$(TOOLCHAIN)/uv/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: requirements.lock pyproject.toml | $(UV)
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(UV) pip sync --quiet --require-hashes --python $(VENV)/bin/python requirements.lock
+	$(UV) pip install --quiet --no-deps --python $(VENV)/bin/python -e .
+	touch $@
+
+$(VENV_CDKTF)/.synced: toolchain/cdktf-compat.lock pyproject.toml | $(UV)
+	test -x $(VENV_CDKTF)/bin/python || $(PYTHON) -m venv $(VENV_CDKTF)
+	$(UV) pip sync --quiet --require-hashes --python $(VENV_CDKTF)/bin/python toolchain/cdktf-compat.lock
+	$(UV) pip install --quiet --no-deps --python $(VENV_CDKTF)/bin/python -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+demo: setup  ## Run the main job on the embedded Codat emulator.
+	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.demo
+
+test: setup lint typecheck test-unit test-e2e test-cdktf-compat  ## Run every test.
+
+lint:  ## ruff: lint and formatting.
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck:  ## mypy (strict) over the library, emulator and tools.
+	$(VENV)/bin/mypy constructs emulator main.py
+
+test-unit:  ## Tests that need no deploy (synth, validation, emulator).
+	$(WITH_TF_ENV) $(VENV)/bin/pytest -m "not e2e" || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests" >&2; exit $$rc; }
+
+test-e2e:  ## End-to-end tests: real cdktn CLI, terraform, provider and emulator.
+	$(WITH_TF_ENV) $(VENV)/bin/pytest -m e2e || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests" >&2; exit $$rc; }
+
+test-cdktf-compat: $(VENV_CDKTF)/.synced  ## The synth tests again, on CDKTF 0.21.0 instead of CDK Terrain.
+	$(VENV_CDKTF)/bin/python -c 'import codat_stripe._cdk as c; assert c.CDK_PACKAGE == "cdktf", c.CDK_PACKAGE'
+	$(WITH_TF_ENV) $(VENV_CDKTF)/bin/pytest -p no:cacheprovider -m synth || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no synth tests" >&2; exit $$rc; }
+
+lock: | $(UV)  ## Re-resolve the Python lock files after changing pins.
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes --extra dev -o requirements.lock pyproject.toml
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes -o toolchain/cdktf-compat.lock toolchain/cdktf-compat.in
+
+clean:  ## Remove everything setup and the tests created.
+	rm -rf $(VENV) $(VENV_CDKTF) $(TOOLCHAIN) node_modules cdktf.out .demo

@@ -1,0 +1,255 @@
+"""Typed L1 bindings for the parts of the magodo/restful provider this library uses.
+
+`cdktn get` would generate bindings for the whole provider schema; we need three blocks,
+so they are declared here by hand, each attribute documented in the provider's own terms.
+Attribute maps are emitted verbatim: request bodies keep Codat's camelCase keys (the CDK
+would otherwise snake_case nested keys of provider blocks, see `RestfulProvider`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import jsii
+from constructs import Construct
+
+from codat_stripe._cdk import (
+    TerraformDataSource,
+    TerraformProvider,
+    TerraformProviderGeneratorMetadata,
+    TerraformResource,
+    TerraformResourceLifecycle,
+)
+from codat_stripe.versions import RESTFUL_PROVIDER_SOURCE, RESTFUL_PROVIDER_VERSION
+
+_METADATA = TerraformProviderGeneratorMetadata(
+    provider_name="restful",
+    provider_version_constraint=RESTFUL_PROVIDER_VERSION,
+)
+
+
+def _compact(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop unset (None) attributes so the JSON holds only what was configured."""
+    return {key: value for key, value in attributes.items() if value is not None}
+
+
+class RestfulProvider(TerraformProvider):
+    """`provider "restful"`: one REST API, its base URL, headers and retry policy."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        base_url: str,
+        header: Mapping[str, str] | None = None,
+        retry_status_codes: Sequence[int] = (),
+        retry_count: int = 0,
+        retry_wait_seconds: int = 1,
+        retry_max_wait_seconds: int = 30,
+        alias: str | None = None,
+    ) -> None:
+        """Configure the provider; `header` is sent with every request (values may be tokens)."""
+        super().__init__(
+            scope,
+            id,
+            terraform_resource_type="restful",
+            terraform_generator_metadata=_METADATA,
+            terraform_provider_source=RESTFUL_PROVIDER_SOURCE,
+        )
+        self._attributes: dict[str, Any] = _compact(
+            {
+                "base_url": base_url,
+                "alias": alias,
+                "client": {
+                    "retry": {
+                        "status_codes": list(retry_status_codes),
+                        "count": retry_count,
+                        "wait_in_sec": retry_wait_seconds,
+                        "max_wait_in_sec": retry_max_wait_seconds,
+                    }
+                }
+                if retry_count
+                else None,
+            }
+        )
+        if header:
+            # Provider attributes are snake_cased by the CDK; an override is emitted verbatim,
+            # which keeps header names such as "Authorization" as written.
+            self.add_override("header", dict(header))
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return self._attributes
+
+
+class RestfulResource(TerraformResource):
+    """`resource "restful_resource"`: an API object that is created, read, updated, deleted.
+
+    Terraform reads `read_path` (default `path`) on every refresh and compares the keys of
+    `body` with the response, so out-of-band changes to managed keys show up as drift.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: TerraformProvider,
+        path: str,
+        body: Any,
+        read_path: str | None = None,
+        create_method: str | None = None,
+        update_method: str | None = None,
+        delete_method: str | None = None,
+        delete_path: str | None = None,
+        delete_body: Any = None,
+        merge_patch_disabled: bool | None = None,
+        output_attrs: Sequence[str] | None = None,
+        depends_on: Sequence[Any] | None = None,
+        lifecycle: TerraformResourceLifecycle | None = None,
+    ) -> None:
+        """Declare the resource; methods are HTTP verbs (restful validates the allowed ones)."""
+        super().__init__(
+            scope,
+            id,
+            terraform_resource_type="restful_resource",
+            terraform_generator_metadata=_METADATA,
+            provider=provider,
+            depends_on=depends_on,
+            lifecycle=lifecycle,
+        )
+        self._attributes = _compact(
+            {
+                "path": path,
+                "read_path": read_path,
+                "create_method": create_method,
+                "update_method": update_method,
+                "delete_method": delete_method,
+                "delete_path": delete_path,
+                "merge_patch_disabled": merge_patch_disabled,
+                "output_attrs": list(output_attrs) if output_attrs is not None else None,
+            }
+        )
+        self._body = body
+        self._delete_body = delete_body
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        # Bodies are resource (not provider) attributes: the CDK keeps their keys as written.
+        return _compact({**self._attributes, "body": self._body, "delete_body": self._delete_body})
+
+    @property
+    def output(self) -> str:
+        """Token for the whole response body (`output`) as read back by the provider."""
+        return self.interpolation_for_attribute("output")  # type: ignore[no-any-return]
+
+    def output_attribute(self, dotted_path: str) -> str:
+        """Token for one attribute of the response body, e.g. `output_attribute("enabled")`."""
+        return self.interpolation_for_attribute(f"output.{dotted_path}")  # type: ignore[no-any-return]
+
+
+class RestfulOperation(TerraformResource):
+    """`resource "restful_operation"`: a call made on create and on every change.
+
+    Unlike `restful_resource`, it sends `body` merged with the write-only `ephemeral_body`
+    on EVERY create and update, not only when the ephemeral value changed. That is what an
+    endpoint needs whose PUT replaces a whole map that includes a secret: changing a
+    non-secret key must re-send the secret too. An operation is never read back, so it does
+    not detect drift; pair it with a data source where drift matters.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: TerraformProvider,
+        path: str,
+        method: str,
+        body: Any,
+        ephemeral_body: Any = None,
+        delete_method: str | None = None,
+        delete_path: str | None = None,
+        delete_body: Any = None,
+        output_attrs: Sequence[str] | None = None,
+        depends_on: Sequence[Any] | None = None,
+    ) -> None:
+        """Declare the operation; `ephemeral_body` is write-only: never in plan or state."""
+        super().__init__(
+            scope,
+            id,
+            terraform_resource_type="restful_operation",
+            terraform_generator_metadata=_METADATA,
+            provider=provider,
+            depends_on=depends_on,
+        )
+        self._attributes = _compact(
+            {
+                "path": path,
+                "method": method,
+                "delete_method": delete_method,
+                "delete_path": delete_path,
+                "output_attrs": list(output_attrs) if output_attrs is not None else None,
+            }
+        )
+        self._body = body
+        self._ephemeral_body = ephemeral_body
+        self._delete_body = delete_body
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return _compact(
+            {
+                **self._attributes,
+                "body": self._body,
+                "ephemeral_body": self._ephemeral_body,
+                "delete_body": self._delete_body,
+            }
+        )
+
+
+class RestfulDataSource(TerraformDataSource):
+    """`data "restful_resource"`: a GET made at plan time; its response is `output`."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        provider: TerraformProvider,
+        path: str,
+        selector: str | None = None,
+        output_attrs: Sequence[str] | None = None,
+        depends_on: Sequence[Any] | None = None,
+    ) -> None:
+        """Declare the read; `selector` (gjson) picks one member of a collection."""
+        super().__init__(
+            scope,
+            id,
+            terraform_resource_type="restful_resource",
+            terraform_generator_metadata=_METADATA,
+            provider=provider,
+            depends_on=depends_on,
+        )
+        self._attributes = _compact(
+            {
+                "id": path,
+                "selector": selector,
+                "output_attrs": list(output_attrs) if output_attrs is not None else None,
+            }
+        )
+
+    @jsii.member(jsii_name="synthesizeAttributes")
+    def _synthesize_attributes(self) -> Mapping[str, Any]:
+        return self._attributes
+
+    @property
+    def output(self) -> str:
+        """Token for the whole response body."""
+        return self.interpolation_for_attribute("output")  # type: ignore[no-any-return]
+
+    def output_attribute(self, dotted_path: str) -> str:
+        """Token for one attribute of the response body."""
+        return self.interpolation_for_attribute(f"output.{dotted_path}")  # type: ignore[no-any-return]
