@@ -1,1 +1,43 @@
-"""CDK Terrain constructs that set up Codat's Stripe integrations through magodo/restful."""
+"""CDK Terrain constructs that set up Codat's Stripe integrations through magodo/restful.
+
+Start with `build_stacks` (test and live stacks from shared parameters), or compose the
+constructs yourself: `CodatConnection`, `StripeIntegration`, `CommerceSyncSettings`.
+"""
+
+from codat_stripe.backends import HcpTerraformState, LocalState, PostgresState, S3State
+from codat_stripe.commerce_sync import (
+    CommerceDataTypeOverride,
+    CommerceSyncSettings,
+    CommerceSyncSettingsProps,
+)
+from codat_stripe.connection import CodatConnection, CodatConnectionProps
+from codat_stripe.stacks import (
+    CodatStripeStack,
+    EnvironmentParameters,
+    SharedParameters,
+    build_stacks,
+)
+from codat_stripe.stripe_facts import StripeMode
+from codat_stripe.stripe_integration import DataAccess, StripeIntegration, StripeIntegrationProps
+from codat_stripe.validation import CodatStripeConfigError
+
+__all__ = [
+    "CodatConnection",
+    "CodatConnectionProps",
+    "CodatStripeConfigError",
+    "CodatStripeStack",
+    "CommerceDataTypeOverride",
+    "CommerceSyncSettings",
+    "CommerceSyncSettingsProps",
+    "DataAccess",
+    "EnvironmentParameters",
+    "HcpTerraformState",
+    "LocalState",
+    "PostgresState",
+    "S3State",
+    "SharedParameters",
+    "StripeIntegration",
+    "StripeIntegrationProps",
+    "StripeMode",
+    "build_stacks",
+]

@@ -105,6 +105,7 @@ class RestfulResource(TerraformResource):
         delete_method: str | None = None,
         delete_path: str | None = None,
         delete_body: Any = None,
+        delete_body_raw: str | None = None,
         merge_patch_disabled: bool | None = None,
         output_attrs: Sequence[str] | None = None,
         depends_on: Sequence[Any] | None = None,
@@ -128,6 +129,7 @@ class RestfulResource(TerraformResource):
                 "update_method": update_method,
                 "delete_method": delete_method,
                 "delete_path": delete_path,
+                "delete_body_raw": delete_body_raw,
                 "merge_patch_disabled": merge_patch_disabled,
                 "output_attrs": list(output_attrs) if output_attrs is not None else None,
             }
@@ -141,13 +143,9 @@ class RestfulResource(TerraformResource):
         return _compact({**self._attributes, "body": self._body, "delete_body": self._delete_body})
 
     @property
-    def output(self) -> str:
-        """Token for the whole response body (`output`) as read back by the provider."""
-        return self.interpolation_for_attribute("output")  # type: ignore[no-any-return]
-
-    def output_attribute(self, dotted_path: str) -> str:
-        """Token for one attribute of the response body, e.g. `output_attribute("enabled")`."""
-        return self.interpolation_for_attribute(f"output.{dotted_path}")  # type: ignore[no-any-return]
+    def address(self) -> str:
+        """The resource's Terraform address, for hand-written expressions."""
+        return f"restful_resource.{self.friendly_unique_id}"
 
 
 class RestfulOperation(TerraformResource):
@@ -246,10 +244,10 @@ class RestfulDataSource(TerraformDataSource):
         return self._attributes
 
     @property
-    def output(self) -> str:
-        """Token for the whole response body."""
-        return self.interpolation_for_attribute("output")  # type: ignore[no-any-return]
+    def address(self) -> str:
+        """The data source's Terraform address, for hand-written expressions."""
+        return f"data.restful_resource.{self.friendly_unique_id}"
 
     def output_attribute(self, dotted_path: str) -> str:
-        """Token for one attribute of the response body."""
-        return self.interpolation_for_attribute(f"output.{dotted_path}")  # type: ignore[no-any-return]
+        """Interpolation of one attribute of the response body, e.g. `${data...output.key}`."""
+        return f"${{{self.address}.output.{dotted_path}}}"

@@ -1,0 +1,197 @@
+"""CommerceSyncSettings: every chosen commerce data type enabled in the client's sync settings."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from constructs import Construct
+
+from codat_api import endpoints
+from codat_api.data_types import COMMERCE_DATA_TYPES
+from codat_stripe._cdk import TerraformLocal
+from codat_stripe.connection import CodatConnection
+from codat_stripe.restful import RestfulDataSource, RestfulResource
+from codat_stripe.validation import (
+    CodatStripeConfigError,
+    require_bool,
+    require_int_range,
+)
+
+MIN_SYNC_SCHEDULE_HOURS = 1
+MAX_SYNC_SCHEDULE_HOURS = 24 * 31
+"""Allowed `syncSchedule` range, in hours: hourly up to monthly."""
+
+MAX_SYNC_ORDER = 1000
+MAX_MONTHS_TO_SYNC = 240
+
+
+@dataclass(frozen=True)
+class CommerceDataTypeOverride:
+    """Per-data-type settings that differ from the CommerceSyncSettings defaults.
+
+    Attributes:
+        sync_schedule_hours: How often this data type syncs, in hours.
+        fetch_on_first_link: Whether it is fetched when a company links its account.
+        sync_order: Codat's `syncOrder` (lower syncs first).
+        months_to_sync: How many months of history to fetch.
+
+    """
+
+    sync_schedule_hours: int | None = None
+    fetch_on_first_link: bool | None = None
+    sync_order: int | None = None
+    months_to_sync: int | None = None
+
+
+@dataclass(frozen=True)
+class CommerceSyncSettingsProps:
+    """Props of `CommerceSyncSettings`.
+
+    Attributes:
+        connection: The Codat instance whose client-level sync settings are managed.
+        sync_schedule_hours: How often each chosen commerce data type syncs, in hours.
+        fetch_on_first_link: Fetch the data type when a company links (must be on for
+            commerce data to be pulled from Stripe).
+        data_types: The commerce data types to manage (default: all 11).
+        overrides: Per-data-type exceptions, keyed by data type.
+
+    """
+
+    connection: CodatConnection
+    sync_schedule_hours: int = 24
+    fetch_on_first_link: bool = True
+    data_types: Sequence[str] = COMMERCE_DATA_TYPES
+    overrides: Mapping[str, CommerceDataTypeOverride] = field(default_factory=dict)
+
+
+class CommerceSyncSettings(Construct):
+    """The chosen commerce data types' entries of the client's sync settings.
+
+    Codat's POST /profile/syncSettings replaces the whole list, so this reads the current
+    list at plan time (`Current`), replaces or adds only the chosen commerce entries, and
+    writes back every other data type's setting unchanged (`Settings`). A later change made
+    in the Portal to a managed commerce entry shows as drift; changes to other data types are
+    carried along, never reverted. Destroying leaves the settings as they are.
+
+    There is one such list per Codat client: manage it from one stack only (see
+    `codat_stripe.stacks`, which enforces that).
+
+    Construct ids (public contract): `Current`, `Desired`, `Settings`.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: CommerceSyncSettingsProps) -> None:
+        """Validate the props eagerly, then declare the read-merge-write."""
+        super().__init__(scope, id)
+        owner = f"CommerceSyncSettings '{id}'"
+        self.desired = desired_commerce_settings(owner, props)
+        self.connection = props.connection
+        api = props.connection.provider
+
+        self.current = RestfulDataSource(
+            self, "Current", provider=api, path=endpoints.PROFILE_SYNC_SETTINGS
+        )
+        desired_local = TerraformLocal(self, "Desired", self.desired)
+        current = f"{self.current.address}.output"
+        desired = f"local.{desired_local.friendly_unique_id}"
+        # Every current entry, with the chosen commerce entries' managed fields replaced;
+        # then any chosen commerce data type the list did not have yet.
+        merged = (
+            "${concat("
+            f"[for s in {current}.settings : merge(s, try({desired}[s.dataType], {{}}))], "
+            f"[for t, d in {desired} : merge({{dataType = t, syncOrder = 0}}, d) "
+            f"if !contains([for s in {current}.settings : s.dataType], t)]"
+            ")}"
+        )
+        self.settings = RestfulResource(
+            self,
+            "Settings",
+            provider=api,
+            path=endpoints.PROFILE_SYNC_SETTINGS,
+            create_method="POST",
+            update_method="POST",
+            # Destroy keeps the list: the "delete" writes back what is there now.
+            delete_method="POST",
+            body={
+                "clientId": f"${{{current}.clientId}}",
+                "overridesDefaults": f"${{{current}.overridesDefaults}}",
+                "settings": merged,
+            },
+            delete_body_raw="$(body)",
+        )
+
+
+def desired_commerce_settings(
+    owner: str, props: CommerceSyncSettingsProps
+) -> dict[str, dict[str, Any]]:
+    """The settings each chosen commerce data type must have, keyed by data type (validated)."""
+    sync_hours = require_int_range(
+        owner,
+        "sync_schedule_hours",
+        props.sync_schedule_hours,
+        MIN_SYNC_SCHEDULE_HOURS,
+        MAX_SYNC_SCHEDULE_HOURS,
+    )
+    fetch = require_bool(owner, "fetch_on_first_link", props.fetch_on_first_link)
+    chosen = list(props.data_types)
+    if isinstance(props.data_types, str) or not chosen:
+        raise CodatStripeConfigError(
+            f"{owner}: data_types must be a non-empty list of commerce data types, "
+            f"got {props.data_types!r}"
+        )
+    _require_commerce_types(owner, "data_types", chosen)
+    if len(set(chosen)) != len(chosen):
+        raise CodatStripeConfigError(f"{owner}: data_types lists a data type twice: {chosen!r}")
+    _require_commerce_types(owner, "overrides", list(props.overrides))
+    not_chosen = sorted(set(props.overrides) - set(chosen))
+    if not_chosen:
+        raise CodatStripeConfigError(
+            f"{owner}: overrides given for data types not in data_types: {not_chosen!r}"
+        )
+
+    desired: dict[str, dict[str, Any]] = {}
+    for data_type in sorted(chosen):
+        override = props.overrides.get(data_type, CommerceDataTypeOverride())
+        prop = f"overrides[{data_type!r}]"
+        # Only the managed fields: merged into the current entry, which keeps the rest.
+        setting: dict[str, Any] = {"fetchOnFirstLink": fetch, "syncSchedule": sync_hours}
+        if override.sync_schedule_hours is not None:
+            setting["syncSchedule"] = require_int_range(
+                owner,
+                f"{prop}.sync_schedule_hours",
+                override.sync_schedule_hours,
+                MIN_SYNC_SCHEDULE_HOURS,
+                MAX_SYNC_SCHEDULE_HOURS,
+            )
+        if override.fetch_on_first_link is not None:
+            setting["fetchOnFirstLink"] = require_bool(
+                owner, f"{prop}.fetch_on_first_link", override.fetch_on_first_link
+            )
+        if override.sync_order is not None:
+            setting["syncOrder"] = require_int_range(
+                owner, f"{prop}.sync_order", override.sync_order, 0, MAX_SYNC_ORDER
+            )
+        if override.months_to_sync is not None:
+            setting["monthsToSync"] = require_int_range(
+                owner, f"{prop}.months_to_sync", override.months_to_sync, 1, MAX_MONTHS_TO_SYNC
+            )
+        desired[data_type] = setting
+    return desired
+
+
+def _require_commerce_types(owner: str, prop: str, data_types: list[str]) -> None:
+    unknown = [t for t in data_types if t not in COMMERCE_DATA_TYPES]
+    if unknown:
+        raise CodatStripeConfigError(
+            f"{owner}: {prop} has unknown commerce data type(s) {unknown!r}; "
+            f"allowed: {', '.join(COMMERCE_DATA_TYPES)}"
+        )
+
+
+__all__ = [
+    "CommerceDataTypeOverride",
+    "CommerceSyncSettings",
+    "CommerceSyncSettingsProps",
+    "desired_commerce_settings",
+]

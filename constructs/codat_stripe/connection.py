@@ -1,0 +1,77 @@
+"""CodatConnection: the restful provider configured for one Codat instance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from constructs import Construct
+
+from codat_api.endpoints import BASE_URL
+from codat_stripe._cdk import Fn, TerraformVariable
+from codat_stripe.restful import RestfulProvider
+from codat_stripe.validation import require_base_url, require_int_range, require_terraform_name
+
+RETRY_STATUS_CODES = (408, 429, 500, 502, 503, 504)
+"""Statuses retried with exponential backoff, as Codat's own SDKs do."""
+
+
+@dataclass(frozen=True)
+class CodatConnectionProps:
+    """Props of `CodatConnection`.
+
+    Attributes:
+        base_url: Codat API base URL, no trailing slash.
+        api_key_variable_name: Name of the stack variable holding the Codat API key; it is
+            supplied at deploy time as the environment variable `TF_VAR_<name>`.
+        retry_count: How many times a request answered 408, 429 or 5xx is retried.
+        retry_max_wait_seconds: Longest wait between two retries.
+
+    """
+
+    base_url: str = BASE_URL
+    api_key_variable_name: str = "codat_api_key"
+    retry_count: int = 5
+    retry_max_wait_seconds: int = 30
+
+
+class CodatConnection(Construct):
+    """One Codat instance: base URL, API key and retry policy, as a restful provider.
+
+    The API key is an ephemeral, sensitive Terraform variable: Terraform never writes it to
+    plan or state files, and it is sent as `Authorization: Basic base64(key)`.
+
+    Construct ids (public contract): `ApiKey` (the variable), `Provider`.
+    """
+
+    def __init__(self, scope: Construct, id: str, props: CodatConnectionProps | None = None) -> None:
+        """Create the API-key variable and the provider."""
+        super().__init__(scope, id)
+        props = props or CodatConnectionProps()
+        owner = f"CodatConnection '{id}'"
+        self.base_url = require_base_url(owner, props.base_url)
+        require_terraform_name(owner, "api_key_variable_name", props.api_key_variable_name)
+        require_int_range(owner, "retry_count", props.retry_count, 0, 20)
+        require_int_range(owner, "retry_max_wait_seconds", props.retry_max_wait_seconds, 1, 600)
+
+        self.api_key = TerraformVariable(
+            self,
+            "ApiKey",
+            type="string",
+            sensitive=True,
+            nullable=False,
+            description=f"Codat API key for {self.base_url} (set TF_VAR_{props.api_key_variable_name}).",
+        )
+        self.api_key.override_logical_id(props.api_key_variable_name)
+        # Ephemeral (Terraform >= 1.10): never persisted in plan or state files.
+        self.api_key.add_override("ephemeral", True)
+        self.api_key_variable_name = props.api_key_variable_name
+
+        self.provider = RestfulProvider(
+            self,
+            "Provider",
+            base_url=self.base_url,
+            header={"Authorization": f"Basic {Fn.base64encode(self.api_key.string_value)}"},
+            retry_status_codes=RETRY_STATUS_CODES,
+            retry_count=props.retry_count,
+            retry_max_wait_seconds=props.retry_max_wait_seconds,
+        )
