@@ -26,13 +26,16 @@ $(UV):
 	$(PYTHON) -m venv $(TOOLCHAIN)/uv
 	$(TOOLCHAIN)/uv/bin/pip install --quiet uv==$(UV_VERSION)
 
-$(VENV)/.synced: requirements.lock pyproject.toml | $(UV)
+# The editable install maps the packages that exist when it runs: re-run it when one is added.
+PACKAGES := $(wildcard constructs/*/__init__.py emulator/*/__init__.py)
+
+$(VENV)/.synced: requirements.lock pyproject.toml $(PACKAGES) | $(UV)
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
 	$(UV) pip sync --quiet --require-hashes --python $(VENV)/bin/python requirements.lock
 	$(UV) pip install --quiet --no-deps --python $(VENV)/bin/python -e .
 	touch $@
 
-$(VENV_CDKTF)/.synced: toolchain/cdktf-compat.lock pyproject.toml | $(UV)
+$(VENV_CDKTF)/.synced: toolchain/cdktf-compat.lock pyproject.toml $(PACKAGES) | $(UV)
 	test -x $(VENV_CDKTF)/bin/python || $(PYTHON) -m venv $(VENV_CDKTF)
 	$(UV) pip sync --quiet --require-hashes --python $(VENV_CDKTF)/bin/python toolchain/cdktf-compat.lock
 	$(UV) pip install --quiet --no-deps --python $(VENV_CDKTF)/bin/python -e .
@@ -62,7 +65,7 @@ test-e2e:  ## End-to-end tests: real cdktn CLI, terraform, provider and emulator
 
 test-cdktf-compat: $(VENV_CDKTF)/.synced  ## The synth tests again, on CDKTF 0.21.0 instead of CDK Terrain.
 	$(VENV_CDKTF)/bin/python -c 'import codat_stripe._cdk as c; assert c.CDK_PACKAGE == "cdktf", c.CDK_PACKAGE'
-	$(WITH_TF_ENV) $(VENV_CDKTF)/bin/pytest -p no:cacheprovider -m synth || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no synth tests" >&2; exit $$rc; }
+	$(WITH_TF_ENV) $(VENV_CDKTF)/bin/pytest -p no:cacheprovider -m synth tests/synth || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no synth tests" >&2; exit $$rc; }
 
 lock: | $(UV)  ## Re-resolve the Python lock files after changing pins.
 	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes --extra dev -o requirements.lock pyproject.toml

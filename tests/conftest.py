@@ -9,6 +9,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -96,3 +97,46 @@ def cdk_project(tmp_path: Path):  # type: ignore[no-untyped-def]
         return CdkProject(directory=directory, env=toolchain_environ())
 
     return make
+
+
+APPS = REPO / "tests" / "apps"
+FAKE_CODAT_KEY = "fake-codat-key-e2e"
+
+
+@dataclass
+class EmulatedCodat:
+    """A running emulator plus a client authenticated with the fake API key."""
+
+    process: Any
+    client: Any
+    request_log: Path
+
+    @property
+    def base_url(self) -> str:
+        """Base URL of the emulator."""
+        return str(self.process.base_url)
+
+    def requests(self) -> list[dict[str, Any]]:
+        """The request log so far: method, path, status and duration of each call."""
+        if not self.request_log.exists():
+            return []
+        return [json.loads(line) for line in self.request_log.read_text().splitlines() if line]
+
+
+@pytest.fixture
+def codat(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh Codat emulator on a free loopback port with its own SQLite file."""
+    import httpx
+    from codat_emulator.process import EmulatorProcess
+
+    log = tmp_path / "requests.jsonl"
+    process = EmulatorProcess(
+        tmp_path / "codat.db", [FAKE_CODAT_KEY], request_log=log, enable_admin=True
+    )
+    with (
+        process,
+        httpx.Client(
+            base_url=process.base_url, headers=process.auth_headers(), timeout=30
+        ) as client,
+    ):
+        yield EmulatedCodat(process=process, client=client, request_log=log)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from codat_stripe._cdk import CloudBackend, LocalBackend, NamedCloudWorkspace, PgBackend, S3Backend
+from constructs import Construct
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,11 @@ class S3State:
     def apply(self, stack: Construct) -> None:
         """Declare the backend on `stack`."""
         S3Backend(
-            stack, bucket=self.bucket, key=self.key, region=self.region, use_lockfile=self.use_lockfile
+            stack,
+            bucket=self.bucket,
+            key=self.key,
+            region=self.region,
+            use_lockfile=self.use_lockfile,
         )
 
 

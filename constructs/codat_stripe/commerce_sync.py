@@ -6,10 +6,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from constructs import Construct
-
 from codat_api import endpoints
 from codat_api.data_types import COMMERCE_DATA_TYPES
+
 from codat_stripe._cdk import TerraformLocal
 from codat_stripe.connection import CodatConnection
 from codat_stripe.restful import RestfulDataSource, RestfulResource
@@ -18,6 +17,7 @@ from codat_stripe.validation import (
     require_bool,
     require_int_range,
 )
+from constructs import Construct
 
 MIN_SYNC_SCHEDULE_HOURS = 1
 MAX_SYNC_SCHEDULE_HOURS = 24 * 31

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from constructs import Construct
-
 from codat_api.endpoints import BASE_URL
+
 from codat_stripe._cdk import Fn, TerraformVariable
 from codat_stripe.restful import RestfulProvider
 from codat_stripe.validation import require_base_url, require_int_range, require_terraform_name
+from constructs import Construct
 
 RETRY_STATUS_CODES = (408, 429, 500, 502, 503, 504)
 """Statuses retried with exponential backoff, as Codat's own SDKs do."""
@@ -43,7 +43,9 @@ class CodatConnection(Construct):
     Construct ids (public contract): `ApiKey` (the variable), `Provider`.
     """
 
-    def __init__(self, scope: Construct, id: str, props: CodatConnectionProps | None = None) -> None:
+    def __init__(
+        self, scope: Construct, id: str, props: CodatConnectionProps | None = None
+    ) -> None:
         """Create the API-key variable and the provider."""
         super().__init__(scope, id)
         props = props or CodatConnectionProps()
@@ -59,7 +61,9 @@ class CodatConnection(Construct):
             type="string",
             sensitive=True,
             nullable=False,
-            description=f"Codat API key for {self.base_url} (set TF_VAR_{props.api_key_variable_name}).",
+            description=(
+                f"Codat API key for {self.base_url} (set TF_VAR_{props.api_key_variable_name})."
+            ),
         )
         self.api_key.override_logical_id(props.api_key_variable_name)
         # Ephemeral (Terraform >= 1.10): never persisted in plan or state files.

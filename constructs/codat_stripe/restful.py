@@ -12,7 +12,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jsii
-from constructs import Construct
 
 from codat_stripe._cdk import (
     TerraformDataSource,
@@ -22,6 +21,7 @@ from codat_stripe._cdk import (
     TerraformResourceLifecycle,
 )
 from codat_stripe.versions import RESTFUL_PROVIDER_SOURCE, RESTFUL_PROVIDER_VERSION
+from constructs import Construct
 
 _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="restful",

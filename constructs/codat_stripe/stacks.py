@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from constructs import Construct
-
 from codat_api.data_types import COMMERCE_DATA_TYPES
 from codat_api.endpoints import BASE_URL
+
 from codat_stripe._cdk import App, TerraformStack, TerraformVariable
 from codat_stripe.backends import LocalState, StateBackend
 from codat_stripe.commerce_sync import (
@@ -25,6 +24,7 @@ from codat_stripe.connection import CodatConnection, CodatConnectionProps
 from codat_stripe.stripe_facts import StripeMode
 from codat_stripe.stripe_integration import DataAccess, StripeIntegration, StripeIntegrationProps
 from codat_stripe.validation import CodatStripeConfigError, require_terraform_name
+from constructs import Construct
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,13 @@ def build_stacks(
             sync_owner.setdefault(_instance(env), env.name)
 
     return [
-        CodatStripeStack(app, env.name, shared, env, owns_sync_settings=sync_owner.get(_instance(env)) == env.name)
+        CodatStripeStack(
+            app,
+            env.name,
+            shared,
+            env,
+            owns_sync_settings=sync_owner.get(_instance(env)) == env.name,
+        )
         for env in environments
     ]
 

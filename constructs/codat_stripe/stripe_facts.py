@@ -6,12 +6,12 @@ checklist below is emitted as a stack output so the person deploying sees it.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from codat_api.platforms import STRIPE_LIVE_KEY, STRIPE_REDIRECT_URI, STRIPE_TEST_KEY
 
 
-class StripeMode(str, Enum):
+class StripeMode(StrEnum):
     """Stripe mode: test mode pairs with Codat's Stripe Test, live mode with Stripe."""
 
     TEST = "test"

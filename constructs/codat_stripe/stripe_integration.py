@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import Enum
-
-from constructs import Construct
+from enum import Enum, StrEnum
 
 from codat_api import assumptions, endpoints
 from codat_api.platforms import STRIPE_REDIRECT_URI
+
 from codat_stripe._cdk import TerraformOutput, TerraformVariable
 from codat_stripe.connection import CodatConnection
 from codat_stripe.restful import RestfulDataSource, RestfulOperation, RestfulResource
@@ -26,10 +25,11 @@ from codat_stripe.validation import (
     require_choice,
     require_str,
 )
+from constructs import Construct
 
 
-class DataAccess(str, Enum):
-    """The Portal's "Access to company data": sync once when a company authorizes, or keep syncing."""
+class DataAccess(StrEnum):
+    """The Portal's "Access to company data": one-off sync at authorization, or continuous."""
 
     ONE_OFF = "one-off"
     CONTINUOUS = "continuous"
@@ -97,7 +97,9 @@ class StripeIntegration(Construct):
                 owner, "data_access", _enum_value(props.data_access), ["one-off", "continuous"]
             )
         )
-        use_read_write_scope = require_bool(owner, "use_read_write_scope", props.use_read_write_scope)
+        use_read_write_scope = require_bool(
+            owner, "use_read_write_scope", props.use_read_write_scope
+        )
         enabled = require_bool(owner, "enabled", props.enabled)
         client_id = _validate_client_id(owner, props.client_id)
         secret_key = _validate_secret_key(owner, mode, props.secret_key)
@@ -122,11 +124,16 @@ class StripeIntegration(Construct):
             method="PUT",
             body={
                 assumptions.CREDENTIAL_CLIENT_ID: client_id,
-                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE: "true" if use_read_write_scope else "false",
+                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE: "true"
+                if use_read_write_scope
+                else "false",
             },
             ephemeral_body={assumptions.CREDENTIAL_SECRET_KEY: secret_key},
             delete_method="DELETE",
-            output_attrs=[assumptions.CREDENTIAL_CLIENT_ID, assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE],
+            output_attrs=[
+                assumptions.CREDENTIAL_CLIENT_ID,
+                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
+            ],
         )
         self.data_access = RestfulResource(
             self,
@@ -158,7 +165,12 @@ class StripeIntegration(Construct):
 
         prefix = re.sub(r"[^a-zA-Z0-9]+", "_", id).strip("_").lower()
         for output_id, name, value, description in (
-            ("PlatformKey", "platform_key", self.platform_key, "Codat platform key of the integration."),
+            (
+                "PlatformKey",
+                "platform_key",
+                self.platform_key,
+                "Codat platform key of the integration.",
+            ),
             (
                 "RedirectUri",
                 "redirect_uri",
@@ -206,7 +218,11 @@ def _validate_secret_key(owner: str, mode: StripeMode, secret_key: object) -> st
         return str(secret_key.string_value)
     if is_unresolved(secret_key):
         return str(secret_key)
-    shown = "a literal Stripe key" if str(secret_key).startswith(SECRET_KEY_PREFIXES) else repr(secret_key)
+    shown = (
+        "a literal Stripe key"
+        if str(secret_key).startswith(SECRET_KEY_PREFIXES)
+        else repr(secret_key)
+    )
     raise CodatStripeConfigError(
         f"{owner}: secret_key must be a TerraformVariable or Terraform token so the secret never "
         f"lands in synthesized JSON; got {shown}. Declare a sensitive variable and set it "

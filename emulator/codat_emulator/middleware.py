@@ -1,0 +1,90 @@
+"""ASGI middleware in front of every route: auth, rate limit, faults, headers, logging.
+
+Order per request: ``/_emulator/...`` routes skip auth, limits and faults; every other request
+must authenticate (401), then counts against the rate limit (429 + ``Retry-After``), then may
+be failed by an injected fault, then reaches its route. Each request is logged (method, path,
+status, duration; never bodies, query strings or headers) to the ``codat_emulator.access``
+logger and, when configured, the JSON-lines request log.
+"""
+
+import logging
+import time
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from codat_emulator.auth import api_key_from_header, is_valid_key
+from codat_emulator.errors import ApiError, error_response
+from codat_emulator.state import EmulatorState
+
+ADMIN_PREFIX = "/_emulator"
+"""Path prefix of the emulator's own routes."""
+
+access_logger = logging.getLogger("codat_emulator.access")
+
+
+class EmulatorMiddleware:
+    """Pure ASGI middleware implementing the cross-cutting behaviour of the API."""
+
+    def __init__(self, app: ASGIApp, state: EmulatorState) -> None:
+        """Wrap ``app`` using the shared emulator ``state``."""
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Handle one ASGI connection scope."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        method: str = scope["method"]
+        path: str = scope["path"]
+        status = 500
+        extra_headers: dict[str, str] = {}
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                headers = MutableHeaders(scope=message)
+                for name, value in extra_headers.items():
+                    headers[name] = value
+            await send(message)
+
+        try:
+            if path.startswith(ADMIN_PREFIX):
+                await self.app(scope, receive, send_wrapper)
+                return
+            refusal = self._gate(scope, method, path, extra_headers)
+            if refusal is not None:
+                await error_response(refusal)(scope, receive, send_wrapper)
+                return
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            if not path.startswith(ADMIN_PREFIX):
+                self._log(method, path, status, (time.perf_counter() - started) * 1000)
+
+    def _gate(
+        self, scope: Scope, method: str, path: str, extra_headers: dict[str, str]
+    ) -> ApiError | None:
+        """Return the error refusing this request before routing, or None to let it through."""
+        key = api_key_from_header(Headers(scope=scope).get("authorization"))
+        if not is_valid_key(key, self.state.valid_api_keys()):
+            return ApiError(401)
+        if self.state.limiter is not None:
+            decision = self.state.limiter.hit()
+            extra_headers.update(decision.headers())
+            if not decision.allowed:
+                return ApiError(429)
+        fault = self.state.faults.take(method, path)
+        if fault is not None:
+            headers = {}
+            if fault.retry_after_seconds is not None:
+                headers["Retry-After"] = str(fault.retry_after_seconds)
+            return ApiError(fault.status, f"Injected fault (rule {fault.id}).", headers=headers)
+        return None
+
+    def _log(self, method: str, path: str, status: int, duration_ms: float) -> None:
+        access_logger.info("%s %s %d %.1fms", method, path, status, duration_ms)
+        if self.state.request_log is not None:
+            self.state.request_log.write(method, path, status, duration_ms)

@@ -1,0 +1,218 @@
+"""Deploy the real stacks to the emulator with the real CLI, terraform and provider."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from conftest import APPS, FAKE_CODAT_KEY, REPO
+
+pytestmark = pytest.mark.e2e
+
+SECRET_TEST = "sk_test_fakeA1b2"
+SECRET_LIVE = "sk_live_fakeC3d4"
+COMMERCE = "commerce-"
+
+
+def _secrets(**overrides: str) -> dict[str, str]:
+    return {
+        "TF_VAR_codat_api_key_test": FAKE_CODAT_KEY,
+        "TF_VAR_codat_api_key_live": FAKE_CODAT_KEY,
+        "TF_VAR_stripe_secret_key_test": SECRET_TEST,
+        "TF_VAR_stripe_secret_key_live": SECRET_LIVE,
+        **overrides,
+    }
+
+
+def _main_env(codat: Any, **overrides: str) -> dict[str, str]:
+    return {
+        "CODAT_BASE_URL_TEST": codat.base_url,
+        "CODAT_BASE_URL_LIVE": codat.base_url,
+        **_secrets(**overrides),
+    }
+
+
+def _settings_by_type(codat: Any) -> dict[str, dict[str, Any]]:
+    body = codat.client.get("/profile/syncSettings").json()
+    return {s["dataType"]: s for s in body["settings"]}
+
+
+def _link_url(codat: Any, platform_key: str) -> str:
+    company = codat.client.post("/companies", json={"name": "E2E Merchant"}).json()
+    response = codat.client.post(
+        f"/companies/{company['id']}/connections", json={"platformKey": platform_key}
+    )
+    assert response.status_code == 200, response.text
+    connection = response.json()
+    assert connection["status"] == "PendingAuth"
+    return str(connection["linkUrl"])
+
+
+def _writes(requests: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(r["method"], r["path"]) for r in requests if r["method"] not in ("GET", "HEAD")]
+
+
+def _assert_no_secret(text: str, *secrets: str) -> None:
+    for secret in secrets:
+        assert secret not in text
+        assert secret[-8:] not in text  # not even a recognisable tail beyond the mask's 4
+
+
+def test_deploy_test_stack_sets_up_stripe_test_end_to_end(
+    cdk_project: Any, codat: Any, tmp_path: Path
+) -> None:
+    project = cdk_project(REPO / "main.py")
+    env = _main_env(codat)
+    before = _settings_by_type(codat)
+    assert all(not s["fetchOnFirstLink"] for t, s in before.items() if t.startswith(COMMERCE))
+
+    deploy = project.cli("deploy", "test", "--auto-approve", "--skip-provider-lock", extra_env=env)
+
+    integration = codat.client.get("/integrations/yzth").json()
+    assert integration["enabled"] is True
+    credentials = codat.client.get("/integrations/credentials/yzth").json()
+    assert credentials == {
+        "clientId": "ca_TestClientId0000",
+        "secretKey": "********" + SECRET_TEST[-4:],
+        "useReadWriteScope": "false",
+    }
+    data_access = codat.client.get(f"/settings/integrations/{integration['integrationId']}").json()
+    assert data_access == {"oneTimeSync": "false"}
+
+    after = _settings_by_type(codat)
+    assert set(after) == set(before)
+    for data_type, setting in after.items():
+        if data_type.startswith(COMMERCE):
+            assert setting["fetchOnFirstLink"] is True, data_type
+            assert setting["syncSchedule"] == 24, data_type
+            assert {
+                k: v for k, v in setting.items() if k not in ("fetchOnFirstLink", "syncSchedule")
+            } == {
+                k: v
+                for k, v in before[data_type].items()
+                if k not in ("fetchOnFirstLink", "syncSchedule")
+            }
+        else:
+            assert setting == before[data_type], f"{data_type} was changed"
+
+    # Converged: a second plan has nothing to do.
+    plan = project.terraform("test", "plan", "-detailed-exitcode", "-input=false", extra_env=env)
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+
+    # Codat's "test the integration" step: the Link URL carries the Stripe OAuth request.
+    query = parse_qs(urlparse(_link_url(codat, "yzth")).query)
+    assert query["client_id"] == ["ca_TestClientId0000"]
+    assert query["scope"] == ["read_only"]
+    assert query["redirect_uri"] == ["https://stripe.codat.io/oauth/callback"]
+
+    # The secret is nowhere: state, a saved plan and its JSON, CLI output.
+    saved = project.terraform("test", "plan", "-out=saved.tfplan", "-input=false", extra_env=env)
+    assert saved.returncode == 0, saved.stderr
+    shown = project.terraform("test", "show", "-json", "saved.tfplan", extra_env=env)
+    assert shown.returncode == 0 and shown.stdout.startswith("{")
+    state = (project.directory / "terraform.test.tfstate").read_text()
+    assert "restful_operation" in state
+    plan_bytes = (project.directory / "cdktf.out/stacks/test/saved.tfplan").read_bytes()
+    for text in (state, shown.stdout, plan_bytes.decode("latin-1"), deploy.stdout, deploy.stderr):
+        _assert_no_secret(text, SECRET_TEST, FAKE_CODAT_KEY)
+
+    # Deploying live touches Stripe (exgd), never Stripe Test (yzth).
+    test_credentials = codat.client.get("/integrations/credentials/yzth").json()
+    logged_before_live = len(codat.requests())
+    project.cli("deploy", "live", "--auto-approve", "--skip-provider-lock", extra_env=env)
+    live_writes = _writes(codat.requests()[logged_before_live:])
+    assert ("PUT", "/integrations/credentials/exgd") in live_writes
+    assert ("PUT", "/integrations/exgd/enabled") in live_writes
+    assert not [w for w in live_writes if "yzth" in w[1] or w[1] == "/profile/syncSettings"]
+    assert codat.client.get("/integrations/credentials/yzth").json() == test_credentials
+    assert codat.client.get("/integrations/exgd").json()["enabled"] is True
+
+
+def _params(codat: Any, **shared: Any) -> dict[str, str]:
+    client_id = shared.pop("client_id", "ca_fakeClient1")
+    return {
+        "STACK_PARAMS": json.dumps(
+            {
+                "shared": shared,
+                "environments": [
+                    {
+                        "name": "test",
+                        "mode": "test",
+                        "client_id": client_id,
+                        "codat_base_url": codat.base_url,
+                    }
+                ],
+            }
+        )
+    }
+
+
+def test_scope_client_id_and_secret_changes_keep_the_map_whole(
+    cdk_project: Any, codat: Any
+) -> None:
+    project = cdk_project(APPS / "params_app.py")
+    deploy = ("deploy", "test", "--auto-approve", "--skip-provider-lock")
+    project.cli(*deploy, extra_env={**_secrets(), **_params(codat)})
+
+    # Flip to read-write: the PUT replaces the whole map, the secret must survive it.
+    project.cli(*deploy, extra_env={**_secrets(), **_params(codat, use_read_write_scope=True)})
+    credentials = codat.client.get("/integrations/credentials/yzth").json()
+    assert credentials["useReadWriteScope"] == "true"
+    assert credentials["secretKey"] == "********" + SECRET_TEST[-4:]
+    assert parse_qs(urlparse(_link_url(codat, "yzth")).query)["scope"] == ["read_write"]
+
+    # Change only the client ID: the secret is still stored.
+    project.cli(
+        *deploy,
+        extra_env={
+            **_secrets(),
+            **_params(codat, use_read_write_scope=True, client_id="ca_fakeClient2"),
+        },
+    )
+    credentials = codat.client.get("/integrations/credentials/yzth").json()
+    assert credentials["clientId"] == "ca_fakeClient2"
+    assert credentials["secretKey"] == "********" + SECRET_TEST[-4:]
+    assert parse_qs(urlparse(_link_url(codat, "yzth")).query)["client_id"] == ["ca_fakeClient2"]
+
+    # Rotate the secret: the plan shows the credentials update, never the value.
+    rotated = "sk_test_fakeR0t8"
+    env = {
+        **_secrets(TF_VAR_stripe_secret_key_test=rotated),
+        **_params(codat, use_read_write_scope=True, client_id="ca_fakeClient2"),
+    }
+    project.cli("synth", extra_env=env)
+    plan = project.terraform(
+        "test", "plan", "-detailed-exitcode", "-input=false", "-no-color", extra_env=env
+    )
+    assert plan.returncode == 2, plan.stdout + plan.stderr
+    assert re.search(
+        r"restful_operation\.Stripe_Credentials_\w+ will be updated in-place", plan.stdout
+    )
+    _assert_no_secret(plan.stdout + plan.stderr, rotated, SECRET_TEST)
+    project.cli(*deploy, extra_env=env)
+    assert (
+        codat.client.get("/integrations/credentials/yzth").json()["secretKey"]
+        == "********" + rotated[-4:]
+    )
+    converged = project.terraform(
+        "test", "plan", "-detailed-exitcode", "-input=false", extra_env=env
+    )
+    assert converged.returncode == 0, converged.stdout + converged.stderr
+
+
+def test_secret_of_the_wrong_mode_is_refused_at_plan_time(cdk_project: Any, codat: Any) -> None:
+    project = cdk_project(APPS / "params_app.py")
+    env = {**_secrets(TF_VAR_stripe_secret_key_test="sk_live_fakeWr0ng"), **_params(codat)}
+    result = project.cli(
+        "deploy", "test", "--auto-approve", "--skip-provider-lock", extra_env=env, check=False
+    )
+    assert result.returncode != 0
+    output = result.stdout + result.stderr
+    assert "must start with sk_test_ or rk_test_" in output
+    _assert_no_secret(output, "sk_live_fakeWr0ng")
+    assert _writes(codat.requests()) == []
+    assert codat.client.get("/integrations/yzth").json()["enabled"] is False

@@ -1,0 +1,103 @@
+"""The shipped main.py: snapshots, determinism, secrets, and the `constructs` import."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from synth_support import normalized, synth_stacks
+
+import main
+
+REPO = Path(__file__).resolve().parents[2]
+SNAPSHOTS = REPO / "tests" / "snapshots"
+pytestmark = pytest.mark.synth
+
+
+@pytest.fixture(autouse=True)
+def _default_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith(("CODAT_BASE_URL_", "STRIPE_CLIENT_ID_", "TF_VAR_")):
+            monkeypatch.delenv(name)
+
+
+def test_main_synthesizes_test_and_live_matching_snapshots(tmp_path: Path) -> None:
+    stacks = synth_stacks(tmp_path, main.build)
+    assert sorted(stacks) == ["live", "test"]
+    for name, stack in stacks.items():
+        snapshot = SNAPSHOTS / f"{name}.json"
+        actual = json.dumps(normalized(stack), indent=2, sort_keys=True) + "\n"
+        if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+            snapshot.write_text(actual)
+        assert snapshot.exists(), f"missing {snapshot}: run with UPDATE_SNAPSHOTS=1 once"
+        assert actual == snapshot.read_text(), (
+            f"stack {name!r} differs from {snapshot.relative_to(REPO)}; if the change is "
+            "intended, review it and re-run with UPDATE_SNAPSHOTS=1"
+        )
+
+
+def test_test_stack_is_stripe_test_and_live_stack_is_stripe(tmp_path: Path) -> None:
+    stacks = synth_stacks(tmp_path, main.build)
+    assert stacks["test"]["output"]["stripe_platform_key"]["value"] == "yzth"
+    assert stacks["live"]["output"]["stripe_platform_key"]["value"] == "exgd"
+    assert set(stacks["test"]["variable"]) == {"codat_api_key_test", "stripe_secret_key_test"}
+    assert set(stacks["live"]["variable"]) == {"codat_api_key_live", "stripe_secret_key_live"}
+    # Both default to api.codat.io: exactly one stack owns the client's sync settings.
+    owners = [n for n, s in stacks.items() if "CommerceSync_Settings" in json.dumps(s)]
+    assert owners == ["test"]
+
+
+def _synth_main_process(outdir: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run main.py the way the CDK CLI does: `python main.py` with CDKTF_OUTDIR set."""
+    code = (
+        "import runpy, sys, constructs;"
+        "runpy.run_path('main.py', run_name='__main__');"
+        "print('constructs-from=' + constructs.__file__)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,
+        env={**env, "CDKTF_OUTDIR": str(outdir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+
+
+def test_constructs_in_the_running_app_is_the_library_not_the_source_folder(tmp_path: Path) -> None:
+    # `python -c` puts the working directory first on sys.path, exactly like `python main.py`.
+    result = _synth_main_process(tmp_path / "out", dict(os.environ))
+    location = result.stdout.strip().splitlines()[-1].removeprefix("constructs-from=")
+    assert "site-packages" in location
+    assert not location.startswith(str(REPO / "constructs"))
+    assert (tmp_path / "out" / "stacks" / "test" / "cdk.tf.json").exists()
+
+
+def test_synth_is_byte_identical_and_free_of_machine_paths_and_secrets(tmp_path: Path) -> None:
+    secrets = {
+        "TF_VAR_codat_api_key_test": "fake-codat-key-T3ST",
+        "TF_VAR_codat_api_key_live": "fake-codat-key-L1VE",
+        "TF_VAR_stripe_secret_key_test": "sk_test_fakeSECRET42",
+        "TF_VAR_stripe_secret_key_live": "sk_live_fakeSECRET43",
+    }
+    env = {**os.environ, **secrets}
+    first, second = tmp_path / "first", tmp_path / "second"
+    _synth_main_process(first, env)
+    _synth_main_process(second, env)
+
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    assert any(str(f).endswith("cdk.tf.json") for f in files)
+    for relative in files:
+        content = (first / relative).read_bytes()
+        assert content == (second / relative).read_bytes(), f"{relative} differs between synths"
+        text = content.decode()
+        for machine_path in (str(REPO), str(tmp_path), str(Path.home())):
+            assert machine_path not in text, f"{relative} contains {machine_path}"
+        for value in secrets.values():
+            assert value not in text, f"{relative} contains a secret"
