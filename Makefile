@@ -27,7 +27,7 @@ $(UV):
 	$(TOOLCHAIN)/uv/bin/pip install --quiet uv==$(UV_VERSION)
 
 # The editable install maps the packages that exist when it runs: re-run it when one is added.
-PACKAGES := $(wildcard constructs/*/__init__.py emulator/*/__init__.py)
+PACKAGES := $(wildcard constructs/*/__init__.py emulator/*/__init__.py ops/*/__init__.py)
 
 $(VENV)/.synced: requirements.lock pyproject.toml $(PACKAGES) | $(UV)
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -55,7 +55,7 @@ lint:  ## ruff: lint and formatting.
 	$(VENV)/bin/ruff format --check .
 
 typecheck:  ## mypy (strict) over the library, emulator and tools.
-	$(VENV)/bin/mypy constructs emulator main.py
+	$(VENV)/bin/mypy constructs emulator ops main.py
 
 test-unit:  ## Tests that need no deploy (synth, validation, emulator).
 	$(WITH_TF_ENV) $(VENV)/bin/pytest -m "not e2e" || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests" >&2; exit $$rc; }

@@ -1,106 +1,36 @@
-"""Shared fixtures: the project toolchain environment and a runner for the real CDK CLI."""
+"""Shared fixtures: CDK projects run by the real CLI, and a fresh Codat emulator."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-TOOLCHAIN_ENV = REPO / ".toolchain" / "env"
-
-
-def toolchain_environ() -> dict[str, str]:
-    """The environment `make setup` prepared: Node 22 and the venv first on PATH, terraform."""
-    if not TOOLCHAIN_ENV.exists():
-        pytest.fail(f"{TOOLCHAIN_ENV} is missing: run `make setup` (or `make test`) first")
-    env = dict(os.environ)
-    for line in TOOLCHAIN_ENV.read_text().splitlines():
-        key, _, value = line.partition("=")
-        if key and not key.startswith("#"):
-            env[key] = value
-    path_prefix = [str(REPO / "node_modules" / ".bin"), str(Path(sys.executable).parent)]
-    env["PATH"] = os.pathsep.join([*path_prefix, env.get("PATH", "")])
-    env.pop("TF_LOG", None)
-    return env
-
-
-@dataclass
-class CdkProject:
-    """A throw-away CDK project directory whose app is a Python script of this repo."""
-
-    directory: Path
-    env: dict[str, str]
-
-    def cli(
-        self, *args: str, check: bool = True, extra_env: Mapping[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        """Run the real `cdktn` CLI in the project directory and capture its output."""
-        env = {**self.env, **(extra_env or {})}
-        result = subprocess.run(
-            ["cdktn", *args],
-            cwd=self.directory,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if check and result.returncode != 0:
-            raise AssertionError(
-                f"cdktn {' '.join(args)} exited {result.returncode}\n"
-                f"--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
-            )
-        return result
-
-    def terraform(
-        self, stack: str, *args: str, extra_env: Mapping[str, str] | None = None
-    ) -> subprocess.CompletedProcess[str]:
-        """Run terraform/tofu directly in a synthesized stack's working directory."""
-        env = {**self.env, **(extra_env or {})}
-        return subprocess.run(
-            [env["TERRAFORM_BINARY_NAME"], *args],
-            cwd=self.directory / "cdktf.out" / "stacks" / stack,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-
-
-@pytest.fixture
-def cdk_project(tmp_path: Path):  # type: ignore[no-untyped-def]
-    """Factory: `cdk_project(app_script)` makes a project running that script with this venv."""
-
-    def make(app_script: Path) -> CdkProject:
-        directory = tmp_path / "project"
-        directory.mkdir()
-        (directory / "cdktf.json").write_text(
-            json.dumps(
-                {
-                    "language": "python",
-                    "app": f"{sys.executable} {app_script}",
-                    "terraformProviders": [],
-                    "terraformModules": [],
-                    "sendCrashReports": "false",
-                }
-            )
-        )
-        return CdkProject(directory=directory, env=toolchain_environ())
-
-    return make
-
+from codat_stripe_ops.toolchain import REPO, CdkProject, ToolchainMissingError, toolchain_environ
 
 APPS = REPO / "tests" / "apps"
 FAKE_CODAT_KEY = "fake-codat-key-e2e"
+
+__all__ = ["APPS", "FAKE_CODAT_KEY", "REPO", "CdkProject", "EmulatedCodat"]
+
+
+@pytest.fixture
+def cdk_project(tmp_path: Path) -> Callable[[Path], CdkProject]:
+    """Factory: `cdk_project(app_script)` makes a project dir running that script."""
+
+    def make(app_script: Path) -> CdkProject:
+        try:
+            env = toolchain_environ()
+        except ToolchainMissingError as missing:
+            pytest.fail(str(missing))
+        project = CdkProject(directory=tmp_path / "project", app_script=app_script, env=env)
+        project.write_config()
+        return project
+
+    return make
 
 
 @dataclass
@@ -124,7 +54,7 @@ class EmulatedCodat:
 
 
 @pytest.fixture
-def codat(tmp_path: Path):  # type: ignore[no-untyped-def]
+def codat(tmp_path: Path) -> Iterator[EmulatedCodat]:
     """A fresh Codat emulator on a free loopback port with its own SQLite file."""
     import httpx
     from codat_emulator.process import EmulatorProcess
@@ -135,8 +65,6 @@ def codat(tmp_path: Path):  # type: ignore[no-untyped-def]
     )
     with (
         process,
-        httpx.Client(
-            base_url=process.base_url, headers=process.auth_headers(), timeout=30
-        ) as client,
+        httpx.Client(base_url=process.base_url, headers=process.auth_headers(), timeout=30) as client,
     ):
         yield EmulatedCodat(process=process, client=client, request_log=log)

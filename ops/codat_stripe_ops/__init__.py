@@ -1,0 +1,1 @@
+"""Operating the stacks: the demo, and the tooling around `cdktn` runs."""

@@ -1,0 +1,180 @@
+"""`make demo`: deploy the test and live stacks, show the result, test the integration.
+
+By default everything runs against the embedded Codat emulator with a fresh database and
+obviously fake credentials. `--codat-base-url URL` runs the same flow against a real Codat
+instance instead, with the secrets taken from the usual TF_VAR_* environment variables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+from codat_api.assumptions import ONE_TIME_SYNC_ONE_OFF
+from codat_api.data_types import COMMERCE_DATA_TYPES
+from codat_api.platforms import STRIPE_LIVE_KEY, STRIPE_TEST_KEY
+from codat_stripe_ops.codat_client import CodatClient
+from codat_stripe_ops.toolchain import REPO, CdkProject, CommandFailedError
+
+STACKS = ("test", "live")
+DEMO_DIR = REPO / ".demo"
+FAKE_SECRETS = {
+    "TF_VAR_codat_api_key_test": "demo-codat-key",
+    "TF_VAR_codat_api_key_live": "demo-codat-key",
+    "TF_VAR_stripe_secret_key_test": "sk_test_demo1234",
+    "TF_VAR_stripe_secret_key_live": "sk_live_demo5678",
+}
+
+
+def step(message: str) -> None:
+    """Print a progress headline."""
+    print(f"\n==> {message}", flush=True)
+
+
+def detail(message: str) -> None:
+    """Print an indented detail line."""
+    print(f"    {message}", flush=True)
+
+
+@contextmanager
+def emulated_codat(directory: Path) -> Iterator[str]:
+    """Run the emulator on a free loopback port with a fresh database; yield its URL."""
+    from codat_emulator.process import EmulatorProcess
+
+    process = EmulatorProcess(
+        directory / "codat.db",
+        [FAKE_SECRETS["TF_VAR_codat_api_key_test"]],
+        request_log=directory / "requests.jsonl",
+    )
+    with process:
+        detail(f"emulator ready at {process.base_url} in {process.startup_seconds:.2f} s")
+        yield process.base_url
+    step("Stopped the Codat emulator")
+
+
+def deploy(project: CdkProject, env: Mapping[str, str]) -> None:
+    """`cdktn deploy test live`, reporting each stack's apply summary."""
+    started = time.monotonic()
+    result = project.cli(
+        "deploy", *STACKS, "--auto-approve", "--skip-provider-lock", extra_env=env
+    )
+    for stack in STACKS:
+        summary = re.search(rf"^{stack}\s+.*?(Apply complete!.*)$", _plain(result.stdout), re.M)
+        detail(f"{stack}: {summary.group(1) if summary else 'deployed'}")
+    detail(f"({time.monotonic() - started:.0f} s)")
+
+
+def show_codat_state(client: CodatClient) -> None:
+    """Print what Codat now holds for both Stripe integrations and the sync settings."""
+    for key in (STRIPE_TEST_KEY, STRIPE_LIVE_KEY):
+        integration = client.integration(key)
+        credentials = client.credentials(key) or {}
+        access = client.integration_settings(integration["integrationId"])
+        one_off = access.get("oneTimeSync") == ONE_TIME_SYNC_ONE_OFF
+        detail(
+            f"{integration['name']} ({key}): {'enabled' if integration['enabled'] else 'DISABLED'}; "
+            f"sync {'one-off' if one_off else 'continuous'}"
+        )
+        for name, value in sorted(credentials.items()):
+            detail(f"    {name} = {value}")
+    settings = {s["dataType"]: s for s in client.sync_settings()["settings"]}
+    on = [t for t in COMMERCE_DATA_TYPES if settings.get(t, {}).get("fetchOnFirstLink")]
+    detail(f"Commerce sync settings: {len(on)}/{len(COMMERCE_DATA_TYPES)} data types enabled")
+    for data_type in COMMERCE_DATA_TYPES:
+        setting = settings.get(data_type, {})
+        detail(
+            f"    {data_type:28} fetchOnFirstLink={str(setting.get('fetchOnFirstLink')).lower():5} "
+            f"every {setting.get('syncSchedule')} h"
+        )
+
+
+def second_plan(project: CdkProject, env: Mapping[str, str]) -> bool:
+    """Plan each stack again; True when nothing would change."""
+    converged = True
+    for stack in STACKS:
+        plan = project.terraform(stack, "plan", "-detailed-exitcode", "-input=false", extra_env=env)
+        if plan.returncode == 0:
+            detail(f"{stack}: no changes")
+        else:
+            converged = False
+            detail(f"{stack}: plan exited {plan.returncode}\n{plan.stdout}{plan.stderr}")
+    return converged
+
+
+def test_integration(client: CodatClient) -> None:
+    """Codat's "test the integration" step: a company and a Stripe Test connection."""
+    company = client.create_company("Demo merchant")
+    connection = client.create_connection(company["id"], STRIPE_TEST_KEY)
+    detail(f"company {company['id']}")
+    detail(f"connection {connection['id']}: {connection['status']}")
+    detail(f"linkUrl: {connection['linkUrl']}")
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def run(codat_base_url: str | None) -> int:
+    """Run the demo; returns the process exit code."""
+    shutil.rmtree(DEMO_DIR, ignore_errors=True)
+    DEMO_DIR.mkdir(parents=True)
+    project = CdkProject(directory=DEMO_DIR / "project")
+    project.write_config()
+    with _codat(codat_base_url) as base_url:
+        secrets = FAKE_SECRETS if codat_base_url is None else _secrets_from_environment()
+        env = {**secrets, "CODAT_BASE_URL_TEST": base_url, "CODAT_BASE_URL_LIVE": base_url}
+        step(f"Deploying the test and live stacks of main.py to {base_url}")
+        try:
+            deploy(project, env)
+        except CommandFailedError as failed:
+            print(failed, file=sys.stderr)
+            return 1
+        with CodatClient(base_url, secrets["TF_VAR_codat_api_key_test"]) as client:
+            step("Codat now holds")
+            show_codat_state(client)
+            step("Planning again: a converged deploy has nothing left to do")
+            if not second_plan(project, env):
+                return 1
+            step("Testing the integration: a company and a Stripe Test connection")
+            test_integration(client)
+    step(f"Demo complete. Its project, state and emulator database are in {DEMO_DIR}")
+    return 0
+
+
+@contextmanager
+def _codat(codat_base_url: str | None) -> Iterator[str]:
+    if codat_base_url is not None:
+        yield codat_base_url
+        return
+    step("Starting the embedded Codat emulator (fresh database, fake credentials)")
+    with emulated_codat(DEMO_DIR) as base_url:
+        yield base_url
+
+
+def _secrets_from_environment() -> dict[str, str]:
+    missing = [name for name in FAKE_SECRETS if not os.environ.get(name)]
+    if missing:
+        raise SystemExit(f"--codat-base-url needs these environment variables: {', '.join(missing)}")
+    return {name: os.environ[name] for name in FAKE_SECRETS}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
+    parser.add_argument(
+        "--codat-base-url",
+        default=os.environ.get("DEMO_CODAT_BASE_URL"),
+        help="run against this Codat instance instead of the emulator (env DEMO_CODAT_BASE_URL)",
+    )
+    return run(parser.parse_args(argv).codat_base_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
