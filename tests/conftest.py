@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from codat_stripe_ops.toolchain import REPO, CdkProject, ToolchainMissingError, toolchain_environ
 
 APPS = REPO / "tests" / "apps"
@@ -57,6 +58,7 @@ class EmulatedCodat:
 def codat(tmp_path: Path) -> Iterator[EmulatedCodat]:
     """A fresh Codat emulator on a free loopback port with its own SQLite file."""
     import httpx
+
     from codat_emulator.process import EmulatorProcess
 
     log = tmp_path / "requests.jsonl"
@@ -65,6 +67,8 @@ def codat(tmp_path: Path) -> Iterator[EmulatedCodat]:
     )
     with (
         process,
-        httpx.Client(base_url=process.base_url, headers=process.auth_headers(), timeout=30) as client,
+        httpx.Client(
+            base_url=process.base_url, headers=process.auth_headers(), timeout=30
+        ) as client,
     ):
         yield EmulatedCodat(process=process, client=client, request_log=log)

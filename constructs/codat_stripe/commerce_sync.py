@@ -8,7 +8,6 @@ from typing import Any
 
 from codat_api import endpoints
 from codat_api.data_types import COMMERCE_DATA_TYPES
-
 from codat_stripe._cdk import TerraformLocal
 from codat_stripe.connection import CodatConnection
 from codat_stripe.restful import RestfulDataSource, RestfulResource

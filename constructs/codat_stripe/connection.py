@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codat_api.endpoints import BASE_URL
-
 from codat_stripe._cdk import Fn, TerraformVariable
 from codat_stripe.restful import RestfulProvider
 from codat_stripe.validation import require_base_url, require_int_range, require_terraform_name

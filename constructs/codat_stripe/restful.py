@@ -207,6 +207,11 @@ class RestfulOperation(TerraformResource):
             }
         )
 
+    @property
+    def address(self) -> str:
+        """The resource's Terraform address, for hand-written expressions."""
+        return f"restful_operation.{self.friendly_unique_id}"
+
 
 class RestfulDataSource(TerraformDataSource):
     """`data "restful_resource"`: a GET made at plan time; its response is `output`."""

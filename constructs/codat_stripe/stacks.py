@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from codat_api.data_types import COMMERCE_DATA_TYPES
 from codat_api.endpoints import BASE_URL
-
 from codat_stripe._cdk import App, TerraformStack, TerraformVariable
 from codat_stripe.backends import LocalState, StateBackend
 from codat_stripe.commerce_sync import (

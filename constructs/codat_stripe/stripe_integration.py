@@ -8,8 +8,7 @@ from enum import Enum, StrEnum
 
 from codat_api import assumptions, endpoints
 from codat_api.platforms import STRIPE_REDIRECT_URI
-
-from codat_stripe._cdk import TerraformOutput, TerraformVariable
+from codat_stripe._cdk import TerraformOutput, TerraformStack, TerraformVariable
 from codat_stripe.connection import CodatConnection
 from codat_stripe.restful import RestfulDataSource, RestfulOperation, RestfulResource
 from codat_stripe.stripe_facts import (
@@ -164,6 +163,8 @@ class StripeIntegration(Construct):
         )
 
         prefix = re.sub(r"[^a-zA-Z0-9]+", "_", id).strip("_").lower()
+        self.credentials_check_name = f"{prefix}_credentials_match"
+        self._declare_credentials_check(client_id, use_read_write_scope)
         for output_id, name, value, description in (
             (
                 "PlatformKey",
@@ -186,6 +187,59 @@ class StripeIntegration(Construct):
         ):
             output = TerraformOutput(self, output_id, value=value, description=description)
             output.override_logical_id(f"{prefix}_{name}")
+
+    def _declare_credentials_check(self, client_id: str, use_read_write_scope: bool) -> None:
+        """A `check` block that reads the stored credentials back and compares them.
+
+        `Credentials` is an operation, which Terraform never reads back; this check makes a
+        change made outside the code (client ID, scope, or the credentials deleted) show as a
+        warning in every plan and as a failed check in the plan JSON, which the drift command
+        reports. The read is the masked GET, so no secret is involved.
+        """
+        observed = "data.restful_resource.observed.output"
+        stored_client_id = f'try({observed}.{assumptions.CREDENTIAL_CLIENT_ID}, "")'
+        stored_scope = f'try({observed}.{assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE}, "")'
+        expected_scope = "true" if use_read_write_scope else "false"
+        condition = (
+            f"${{{self.credentials.address}.id == null || ("
+            f"{stored_client_id} == {_hcl_string(client_id)} && "
+            f'{stored_scope} == "{expected_scope}")}}'
+        )
+        TerraformStack.of(self).add_override(
+            f"check.{self.credentials_check_name}",
+            {
+                "data": {
+                    "restful_resource": {
+                        "observed": {
+                            "provider": self.connection.provider.fqn,
+                            "id": endpoints.integration_credentials(self.platform_key),
+                            "allow_not_exist": True,
+                            "output_attrs": [
+                                assumptions.CREDENTIAL_CLIENT_ID,
+                                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
+                            ],
+                        }
+                    }
+                },
+                "assert": [
+                    {
+                        "condition": condition,
+                        "error_message": (
+                            f"{self.mode.integration_name} ({self.platform_key}) credentials in "
+                            "Codat differ from the code (client ID or scope changed, or the "
+                            "credentials were deleted outside Terraform)."
+                        ),
+                    }
+                ],
+            },
+        )
+
+
+def _hcl_string(value: str) -> str:
+    """A Terraform string literal, or a token (which the CDK renders as a bare reference)."""
+    if is_unresolved(value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _enum_value(value: object) -> object:

@@ -3,7 +3,6 @@
 from typing import Any
 
 from codat_api.platforms import COMMERCE_INTEGRATIONS
-
 from codat_emulator import ids
 
 SOURCE_TYPE = "Commerce"

@@ -3,7 +3,6 @@
 from typing import Any
 
 from codat_api.platforms import COMMERCE_INTEGRATIONS
-
 from codat_emulator import catalog, kinds
 from codat_emulator.errors import ApiError, not_found
 from codat_emulator.store import Store

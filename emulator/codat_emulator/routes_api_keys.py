@@ -6,11 +6,11 @@ one removes it from the list until the next start only.
 
 import secrets
 
-from codat_api import endpoints
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from codat_api import endpoints
 from codat_emulator import ids, kinds
 from codat_emulator.clock import utc_now
 from codat_emulator.errors import not_found

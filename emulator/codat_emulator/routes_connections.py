@@ -2,6 +2,10 @@
 
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
 from codat_api import endpoints
 from codat_api.assumptions import (
     CONNECTION_REQUIRES_ENABLED_INTEGRATION,
@@ -10,10 +14,6 @@ from codat_api.assumptions import (
     wants_read_write,
 )
 from codat_api.platforms import COMMERCE_INTEGRATIONS, STRIPE_KEYS
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-
 from codat_emulator import catalog, companies, ids, integration_state, kinds
 from codat_emulator.clock import utc_now
 from codat_emulator.errors import ApiError, not_found

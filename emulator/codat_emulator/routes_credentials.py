@@ -2,6 +2,10 @@
 
 from typing import Any
 
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
 from codat_api import endpoints
 from codat_api.assumptions import (
     CREDENTIAL_USE_READ_WRITE_SCOPE,
@@ -14,10 +18,6 @@ from codat_api.assumptions import (
     is_masked,
     mask_secret,
 )
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
-
 from codat_emulator import integration_state, kinds
 from codat_emulator.errors import ApiError, not_found
 from codat_emulator.jsonio import JsonResponse, read_json

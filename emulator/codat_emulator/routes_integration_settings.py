@@ -1,11 +1,11 @@
 """Integration settings (not in the spec): ``oneTimeSync`` per integration id."""
 
-from codat_api import endpoints
-from codat_api.assumptions import DEFAULT_ONE_TIME_SYNC, ONE_TIME_SYNC_VALUES
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from codat_api import endpoints
+from codat_api.assumptions import DEFAULT_ONE_TIME_SYNC, ONE_TIME_SYNC_VALUES
 from codat_emulator import integration_state, kinds
 from codat_emulator.errors import ApiError
 from codat_emulator.jsonio import JsonResponse, read_object

@@ -1,12 +1,12 @@
 """Integrations: list (paged), get, branding, and the enabled toggle (not in the spec)."""
 
-from codat_api import endpoints
-from codat_api.assumptions import ENABLE_REQUIRES_CREDENTIALS
-from codat_api.platforms import COMMERCE_INTEGRATIONS
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from codat_api import endpoints
+from codat_api.assumptions import ENABLE_REQUIRES_CREDENTIALS
+from codat_api.platforms import COMMERCE_INTEGRATIONS
 from codat_emulator import catalog, integration_state, kinds
 from codat_emulator.errors import ApiError
 from codat_emulator.jsonio import JsonResponse, read_object

@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from codat_api import endpoints
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from codat_api import endpoints
 from codat_emulator import ids, kinds, sync_settings
 from codat_emulator.jsonio import JsonResponse, read_json, read_object
 from codat_emulator.state import state_of

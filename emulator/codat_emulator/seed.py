@@ -4,7 +4,6 @@ from typing import Any
 
 from codat_api.data_types import ALL_DATA_TYPES, COMMERCE_DATA_TYPES
 from codat_api.platforms import COMMERCE_INTEGRATIONS
-
 from codat_emulator import ids, kinds
 from codat_emulator.store import Store
 

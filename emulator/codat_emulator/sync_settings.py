@@ -3,7 +3,6 @@
 from typing import Any
 
 from codat_api.data_types import ALL_DATA_TYPES
-
 from codat_emulator.errors import ApiError
 from codat_emulator.ids import is_uuid
 from codat_emulator.validate import invalid, is_datetime, require_bool, require_int

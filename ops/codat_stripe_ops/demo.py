@@ -62,9 +62,7 @@ def emulated_codat(directory: Path) -> Iterator[str]:
 def deploy(project: CdkProject, env: Mapping[str, str]) -> None:
     """`cdktn deploy test live`, reporting each stack's apply summary."""
     started = time.monotonic()
-    result = project.cli(
-        "deploy", *STACKS, "--auto-approve", "--skip-provider-lock", extra_env=env
-    )
+    result = project.cli("deploy", *STACKS, "--auto-approve", "--skip-provider-lock", extra_env=env)
     for stack in STACKS:
         summary = re.search(rf"^{stack}\s+.*?(Apply complete!.*)$", _plain(result.stdout), re.M)
         detail(f"{stack}: {summary.group(1) if summary else 'deployed'}")
@@ -78,9 +76,9 @@ def show_codat_state(client: CodatClient) -> None:
         credentials = client.credentials(key) or {}
         access = client.integration_settings(integration["integrationId"])
         one_off = access.get("oneTimeSync") == ONE_TIME_SYNC_ONE_OFF
+        state = "enabled" if integration["enabled"] else "DISABLED"
         detail(
-            f"{integration['name']} ({key}): {'enabled' if integration['enabled'] else 'DISABLED'}; "
-            f"sync {'one-off' if one_off else 'continuous'}"
+            f"{integration['name']} ({key}): {state}; sync {'one-off' if one_off else 'continuous'}"
         )
         for name, value in sorted(credentials.items()):
             detail(f"    {name} = {value}")
@@ -161,7 +159,9 @@ def _codat(codat_base_url: str | None) -> Iterator[str]:
 def _secrets_from_environment() -> dict[str, str]:
     missing = [name for name in FAKE_SECRETS if not os.environ.get(name)]
     if missing:
-        raise SystemExit(f"--codat-base-url needs these environment variables: {', '.join(missing)}")
+        raise SystemExit(
+            f"--codat-base-url needs these environment variables: {', '.join(missing)}"
+        )
     return {name: os.environ[name] for name in FAKE_SECRETS}
 
 

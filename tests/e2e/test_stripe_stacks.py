@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+
 from conftest import APPS, FAKE_CODAT_KEY, REPO
 
 pytestmark = pytest.mark.e2e

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from codat_emulator.process import EmulatorProcess
 from emulator_support import API_KEY, METRICS, OTHER_API_KEY, ApiClient, raw_spec
+
+from codat_emulator.process import EmulatorProcess
 
 
 @pytest.fixture(scope="session")

@@ -11,12 +11,13 @@ from typing import Any
 import httpx
 import jsonschema
 import pytest
-from codat_emulator.process import EmulatorProcess
 from openapi_core import OpenAPI
 from openapi_core.templating.paths.exceptions import PathError
 from openapi_core.templating.responses.exceptions import ResponseNotFound
 from openapi_core.testing import MockRequest, MockResponse
 from openapi_core.validation.response.exceptions import MissingData
+
+from codat_emulator.process import EmulatorProcess
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SPEC_HOST = "https://api.codat.io"

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from emulator_support import API_KEY, OTHER_API_KEY, ApiClient, assert_error_body
+
 from codat_api import endpoints
 from codat_api.assumptions import mask_secret
 from codat_api.data_types import ALL_DATA_TYPES, COMMERCE_DATA_TYPES
@@ -18,7 +20,6 @@ from codat_api.platforms import (
     STRIPE_TEST_KEY,
 )
 from codat_emulator.process import EmulatorProcess
-from emulator_support import API_KEY, OTHER_API_KEY, ApiClient, assert_error_body
 
 FAKE_CLIENT_ID = "ca_fakeClient1234"
 FAKE_SECRET = "sk_test_fake1234"

@@ -6,9 +6,10 @@ import time
 from pathlib import Path
 
 import httpx
+from emulator_support import API_KEY, ApiClient, assert_error_body
+
 from codat_api import endpoints
 from codat_emulator.process import EmulatorProcess
-from emulator_support import API_KEY, ApiClient, assert_error_body
 
 
 def call_with_retries(

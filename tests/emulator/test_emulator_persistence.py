@@ -8,11 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from emulator_support import API_KEY, ApiClient
+
 from codat_api import endpoints
 from codat_api.data_types import ALL_DATA_TYPES
 from codat_api.platforms import STRIPE_TEST_KEY
 from codat_emulator.process import EmulatorProcess
-from emulator_support import API_KEY, ApiClient
 
 CREDS = {"clientId": "ca_fakeClient1234", "secretKey": "sk_test_fake1234"}
 

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from emulator_support import API_KEY, METRICS, OTHER_API_KEY, ApiClient
+
 from codat_api import endpoints
 from codat_emulator.process import EmulatorError, EmulatorProcess, free_port
-from emulator_support import API_KEY, METRICS, OTHER_API_KEY, ApiClient
 
 SECRET = "sk_test_fake9876"
 

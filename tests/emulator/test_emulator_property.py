@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 import schemathesis
-from codat_emulator.process import EmulatorProcess
 from emulator_support import API_KEY, raw_spec
 from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from codat_emulator.process import EmulatorProcess
 
 DOCUMENTED_OPERATIONS = [
     "list-integrations",

@@ -6,6 +6,8 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from emulator_support import raw_spec
+
 from codat_api import assumptions, endpoints
 from codat_api.data_types import ALL_DATA_TYPES, COMMERCE_DATA_TYPES
 from codat_api.platforms import COMMERCE_INTEGRATIONS, STRIPE_LIVE_KEY, STRIPE_TEST_KEY
@@ -15,7 +17,6 @@ from codat_emulator.errors import ApiError
 from codat_emulator.faults import FaultInjector, FaultRule, rule_from_dict, rule_from_spec
 from codat_emulator.paging import paginate
 from codat_emulator.ratelimit import RateLimiter
-from emulator_support import raw_spec
 
 
 def test_data_types_match_the_spec_enum() -> None:

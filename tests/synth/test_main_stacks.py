@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from synth_support import normalized, synth_stacks
 
 import main
+from synth_support import normalized, synth_stacks
 
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOTS = REPO / "tests" / "snapshots"
