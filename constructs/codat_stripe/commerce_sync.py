@@ -55,6 +55,9 @@ class CommerceSyncSettingsProps:
             commerce data to be pulled from Stripe).
         data_types: The commerce data types to manage (default: all 11).
         overrides: Per-data-type exceptions, keyed by data type.
+        disable_on_destroy: On destroy, write the chosen commerce entries back with
+            `fetchOnFirstLink: false` (the rest of the list as read at the last plan).
+            Default: destroy leaves the client's sync settings as they are.
 
     """
 
@@ -63,6 +66,7 @@ class CommerceSyncSettingsProps:
     fetch_on_first_link: bool = True
     data_types: Sequence[str] = COMMERCE_DATA_TYPES
     overrides: Mapping[str, CommerceDataTypeOverride] = field(default_factory=dict)
+    disable_on_destroy: bool = False
 
 
 class CommerceSyncSettings(Construct):
@@ -72,7 +76,8 @@ class CommerceSyncSettings(Construct):
     list at plan time (`Current`), replaces or adds only the chosen commerce entries, and
     writes back every other data type's setting unchanged (`Settings`). A later change made
     in the Portal to a managed commerce entry shows as drift; changes to other data types are
-    carried along, never reverted. Destroying leaves the settings as they are.
+    carried along, never reverted. Destroying leaves the settings as they are, unless
+    `disable_on_destroy` is set.
 
     There is one such list per Codat client: manage it from one stack only (see
     `codat_stripe.stacks`, which enforces that).
@@ -103,6 +108,17 @@ class CommerceSyncSettings(Construct):
             f"if !contains([for s in {current}.settings : s.dataType], t)]"
             ")}"
         )
+        disable_on_destroy = require_bool(owner, "disable_on_destroy", props.disable_on_destroy)
+        envelope = {
+            "clientId": f"${{{current}.clientId}}",
+            "overridesDefaults": f"${{{current}.overridesDefaults}}",
+        }
+        # Destroy is a POST too: by default it writes back what the last refresh read (the
+        # list is kept); with disable_on_destroy, the chosen commerce entries switched off.
+        disabled = (
+            f"${{[for s in {current}.settings : contains(keys({desired}), s.dataType) ? "
+            "merge(s, {fetchOnFirstLink = false}) : s]}"
+        )
         self.settings = RestfulResource(
             self,
             "Settings",
@@ -110,14 +126,10 @@ class CommerceSyncSettings(Construct):
             path=endpoints.PROFILE_SYNC_SETTINGS,
             create_method="POST",
             update_method="POST",
-            # Destroy keeps the list: the "delete" writes back what is there now.
             delete_method="POST",
-            body={
-                "clientId": f"${{{current}.clientId}}",
-                "overridesDefaults": f"${{{current}.overridesDefaults}}",
-                "settings": merged,
-            },
-            delete_body_raw="$(body)",
+            body={**envelope, "settings": merged},
+            delete_body={**envelope, "settings": disabled} if disable_on_destroy else None,
+            delete_body_raw=None if disable_on_destroy else "$(body)",
         )
 
 

@@ -37,6 +37,7 @@ class SharedParameters:
     fetch_on_first_link: bool = True
     commerce_data_types: Sequence[str] = COMMERCE_DATA_TYPES
     commerce_overrides: Mapping[str, CommerceDataTypeOverride] = field(default_factory=dict)
+    disable_commerce_sync_on_destroy: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,7 @@ class CodatStripeStack(TerraformStack):
                     fetch_on_first_link=shared.fetch_on_first_link,
                     data_types=shared.commerce_data_types,
                     overrides=shared.commerce_overrides,
+                    disable_on_destroy=shared.disable_commerce_sync_on_destroy,
                 ),
             )
 
