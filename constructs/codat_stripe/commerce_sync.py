@@ -10,7 +10,7 @@ from codat_api import endpoints
 from codat_api.data_types import COMMERCE_DATA_TYPES
 from codat_stripe._cdk import TerraformLocal
 from codat_stripe.connection import CodatConnection
-from codat_stripe.restful import RestfulDataSource, RestfulResource
+from codat_stripe.restful import RestfulDataSource, RestfulResource, import_id
 from codat_stripe.validation import (
     CodatStripeConfigError,
     require_bool,
@@ -58,6 +58,8 @@ class CommerceSyncSettingsProps:
         disable_on_destroy: On destroy, write the chosen commerce entries back with
             `fetchOnFirstLink: false` (the rest of the list as read at the last plan).
             Default: destroy leaves the client's sync settings as they are.
+        adopt_existing: Import the client's sync settings on the first deploy (they always
+            exist in Codat), so entries that already match are not rewritten.
 
     """
 
@@ -67,6 +69,7 @@ class CommerceSyncSettingsProps:
     data_types: Sequence[str] = COMMERCE_DATA_TYPES
     overrides: Mapping[str, CommerceDataTypeOverride] = field(default_factory=dict)
     disable_on_destroy: bool = False
+    adopt_existing: bool = True
 
 
 class CommerceSyncSettings(Construct):
@@ -131,6 +134,14 @@ class CommerceSyncSettings(Construct):
             delete_body={**envelope, "settings": disabled} if disable_on_destroy else None,
             delete_body_raw=None if disable_on_destroy else "$(body)",
         )
+        if require_bool(owner, "adopt_existing", props.adopt_existing):
+            self.settings.import_from(
+                import_id(
+                    endpoints.PROFILE_SYNC_SETTINGS,
+                    endpoints.PROFILE_SYNC_SETTINGS,
+                    ["clientId", "overridesDefaults", "settings"],
+                )
+            )
 
 
 def desired_commerce_settings(

@@ -34,6 +34,16 @@ def _compact(attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in attributes.items() if value is not None}
 
 
+def import_id(read_path: str, path: str, body_keys: Sequence[str]) -> str:
+    """The `import` ID of a `restful_resource`: a JSON spec with its paths and tracked keys.
+
+    Paths may contain `${...}` references (e.g. to a data source); they are rendered inside
+    `jsonencode`, so Terraform evaluates the ID at plan time.
+    """
+    body = ", ".join(f"{key} = null" for key in body_keys)
+    return f'${{jsonencode({{id = "{read_path}", path = "{path}", body = {{{body}}}}})}}'
+
+
 class RestfulProvider(TerraformProvider):
     """`provider "restful"`: one REST API, its base URL, headers and retry policy."""
 
@@ -100,6 +110,7 @@ class RestfulResource(TerraformResource):
         path: str,
         body: Any,
         read_path: str | None = None,
+        update_path: str | None = None,
         create_method: str | None = None,
         update_method: str | None = None,
         delete_method: str | None = None,
@@ -125,6 +136,7 @@ class RestfulResource(TerraformResource):
             {
                 "path": path,
                 "read_path": read_path,
+                "update_path": update_path,
                 "create_method": create_method,
                 "update_method": update_method,
                 "delete_method": delete_method,
@@ -225,9 +237,13 @@ class RestfulDataSource(TerraformDataSource):
         path: str,
         selector: str | None = None,
         output_attrs: Sequence[str] | None = None,
+        allow_not_exist: bool | None = None,
         depends_on: Sequence[Any] | None = None,
     ) -> None:
-        """Declare the read; `selector` (gjson) picks one member of a collection."""
+        """Declare the read; `selector` (gjson) picks one member of a collection.
+
+        With `allow_not_exist`, a 404 yields a null `output` instead of an error.
+        """
         super().__init__(
             scope,
             id,
@@ -240,6 +256,7 @@ class RestfulDataSource(TerraformDataSource):
             {
                 "id": path,
                 "selector": selector,
+                "allow_not_exist": allow_not_exist,
                 "output_attrs": list(output_attrs) if output_attrs is not None else None,
             }
         )

@@ -10,7 +10,7 @@ from codat_api import assumptions, endpoints
 from codat_api.platforms import STRIPE_REDIRECT_URI
 from codat_stripe._cdk import TerraformOutput, TerraformStack, TerraformVariable
 from codat_stripe.connection import CodatConnection
-from codat_stripe.restful import RestfulDataSource, RestfulOperation, RestfulResource
+from codat_stripe.restful import RestfulDataSource, RestfulOperation, RestfulResource, import_id
 from codat_stripe.stripe_facts import (
     CLIENT_ID_PREFIX,
     SECRET_KEY_PREFIXES,
@@ -55,6 +55,9 @@ class StripeIntegrationProps:
         use_read_write_scope: Ask Stripe for `read_write` instead of `read_only`.
         data_access: One-off sync when a company authorizes, or continuous sync.
         enabled: Whether the integration is enabled for new connections.
+        adopt_existing: Import the enabled toggle and the data-access setting on the first
+            deploy instead of overwriting them blindly (both always exist in Codat), so a
+            hand-made set-up comes under management and only what differs is written.
 
     """
 
@@ -65,6 +68,7 @@ class StripeIntegrationProps:
     use_read_write_scope: bool = False
     data_access: DataAccess | str = DataAccess.CONTINUOUS
     enabled: bool = True
+    adopt_existing: bool = True
 
 
 class StripeIntegration(Construct):
@@ -81,8 +85,8 @@ class StripeIntegration(Construct):
     secret value (rotation) is detected by the provider from a hash and shows in the plan
     as an update of `Credentials` whose output is "(known after apply)", never the value.
 
-    Construct ids (public contract): `Integration` (data source), `Credentials`,
-    `DataAccess`, `Enabled`, and the outputs `PlatformKey`, `RedirectUri`,
+    Construct ids (public contract): `Integration` and `StoredCredentials` (data sources),
+    `Credentials`, `DataAccess`, `Enabled`, and the outputs `PlatformKey`, `RedirectUri`,
     `DashboardChecklist`.
     """
 
@@ -100,6 +104,7 @@ class StripeIntegration(Construct):
             owner, "use_read_write_scope", props.use_read_write_scope
         )
         enabled = require_bool(owner, "enabled", props.enabled)
+        adopt_existing = require_bool(owner, "adopt_existing", props.adopt_existing)
         client_id = _validate_client_id(owner, props.client_id)
         secret_key = _validate_secret_key(owner, mode, props.secret_key)
 
@@ -134,11 +139,14 @@ class StripeIntegration(Construct):
                 assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
             ],
         )
+        settings_path = endpoints.integration_settings(
+            self.integration.output_attribute("integrationId")
+        )
         self.data_access = RestfulResource(
             self,
             "DataAccess",
             provider=api,
-            path=endpoints.integration_settings(self.integration.output_attribute("integrationId")),
+            path=settings_path,
             create_method="PATCH",
             update_method="PATCH",
             body={"oneTimeSync": data_access.one_time_sync},
@@ -152,6 +160,7 @@ class StripeIntegration(Construct):
             provider=api,
             path=endpoints.integration_enabled(self.platform_key),
             read_path=endpoints.integration(self.platform_key),
+            update_path=endpoints.integration_enabled(self.platform_key),
             create_method="PUT",
             update_method="PUT",
             body={"enabled": enabled},
@@ -161,6 +170,16 @@ class StripeIntegration(Construct):
             output_attrs=["enabled", "key"],
             depends_on=[self.credentials, self.data_access],
         )
+
+        if adopt_existing:
+            self.data_access.import_from(import_id(settings_path, settings_path, ["oneTimeSync"]))
+            self.enabled.import_from(
+                import_id(
+                    endpoints.integration(self.platform_key),
+                    endpoints.integration_enabled(self.platform_key),
+                    ["enabled"],
+                )
+            )
 
         prefix = re.sub(r"[^a-zA-Z0-9]+", "_", id).strip("_").lower()
         self.credentials_check_name = f"{prefix}_credentials_match"
@@ -189,14 +208,29 @@ class StripeIntegration(Construct):
             output.override_logical_id(f"{prefix}_{name}")
 
     def _declare_credentials_check(self, client_id: str, use_read_write_scope: bool) -> None:
-        """A `check` block that reads the stored credentials back and compares them.
+        """Read the stored credentials back (`StoredCredentials`) and compare them in a check.
 
         `Credentials` is an operation, which Terraform never reads back; this check makes a
         change made outside the code (client ID, scope, or the credentials deleted) show as a
         warning in every plan and as a failed check in the plan JSON, which the drift command
-        reports. The read is the masked GET, so no secret is involved.
+        reports. The read is the masked GET, so no secret is involved. (It is a regular data
+        source, not one scoped to the check: a scoped one is re-read at every apply, which
+        would make `plan -detailed-exitcode` report changes forever.)
         """
-        observed = "data.restful_resource.observed.output"
+        self.stored_credentials = RestfulDataSource(
+            self,
+            "StoredCredentials",
+            provider=self.connection.provider,
+            path=endpoints.integration_credentials(self.platform_key),
+            allow_not_exist=True,
+            output_attrs=[
+                assumptions.CREDENTIAL_CLIENT_ID,
+                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
+            ],
+            # Read after any pending credentials write (at plan time when there is none).
+            depends_on=[self.credentials],
+        )
+        observed = f"{self.stored_credentials.address}.output"
         stored_client_id = f'try({observed}.{assumptions.CREDENTIAL_CLIENT_ID}, "")'
         stored_scope = f'try({observed}.{assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE}, "")'
         expected_scope = "true" if use_read_write_scope else "false"
@@ -208,19 +242,6 @@ class StripeIntegration(Construct):
         TerraformStack.of(self).add_override(
             f"check.{self.credentials_check_name}",
             {
-                "data": {
-                    "restful_resource": {
-                        "observed": {
-                            "provider": self.connection.provider.fqn,
-                            "id": endpoints.integration_credentials(self.platform_key),
-                            "allow_not_exist": True,
-                            "output_attrs": [
-                                assumptions.CREDENTIAL_CLIENT_ID,
-                                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
-                            ],
-                        }
-                    }
-                },
                 "assert": [
                     {
                         "condition": condition,
