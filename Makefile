@@ -46,7 +46,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 demo: setup  ## Run the main job on the embedded Codat emulator.
-	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.demo
+	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.demo $(DEMO_ARGS)
 
 test: setup lint typecheck test-unit test-e2e test-cdktf-compat  ## Run every test.
 
