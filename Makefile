@@ -48,7 +48,7 @@ node_modules/.installed: package.json package-lock.json
 demo: setup  ## Run the main job on the embedded Codat emulator.
 	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.demo $(DEMO_ARGS)
 
-test: setup lint typecheck test-unit test-e2e test-cdktf-compat  ## Run every test.
+test: setup lint typecheck test-unit test-e2e test-cdktf-compat test-opentofu  ## Run every test.
 
 lint:  ## ruff: lint and formatting.
 	$(VENV)/bin/ruff check .
@@ -66,6 +66,14 @@ test-e2e:  ## End-to-end tests: real cdktn CLI, terraform, provider and emulator
 test-cdktf-compat: $(VENV_CDKTF)/.synced  ## The synth tests again, on CDKTF 0.21.0 instead of CDK Terrain.
 	$(VENV_CDKTF)/bin/python -c 'import codat_stripe._cdk as c; assert c.CDK_PACKAGE == "cdktf", c.CDK_PACKAGE'
 	$(WITH_TF_ENV) $(VENV_CDKTF)/bin/pytest -p no:cacheprovider -m synth tests/synth || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no synth tests" >&2; exit $$rc; }
+
+OPENTOFU_VERSION := $(shell sed -n 's/^OPENTOFU_VERSION = "\(.*\)"$$/\1/p' constructs/codat_stripe/versions.py)
+OPENTOFU := $(CURDIR)/$(TOOLCHAIN)/opentofu/$(OPENTOFU_VERSION)/tofu
+
+test-opentofu: setup  ## The stack e2e tests again on OpenTofu built from source (the no-terraform fallback).
+	toolchain/build-opentofu.sh $(OPENTOFU_VERSION) $(OPENTOFU)
+	$(WITH_TF_ENV) $(OPENTOFU) version | grep -q '^OpenTofu v$(OPENTOFU_VERSION)'
+	$(WITH_TF_ENV) TERRAFORM_BINARY_OVERRIDE=$(OPENTOFU) $(VENV)/bin/pytest -m e2e tests/e2e/test_stripe_stacks.py
 
 lock: | $(UV)  ## Re-resolve the Python lock files after changing pins.
 	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes --extra dev -o requirements.lock pyproject.toml

@@ -28,13 +28,13 @@ if GOBIN="$work/bin" go install "$module@v$version" 2>"$work/install.log"; then
 else
   echo "provider: go install failed: $(tail -n 2 "$work/install.log" | tr '\n' ' ')"
   echo "provider: building the same module version with the documentation shim"
-  src=$(go mod download -json "$module@v$version" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
-  [ -d "$src" ] || { echo "provider: go mod download $module@v$version failed" >&2; exit 1; }
+  src=$(go mod download -json "$module@v$version" 2>>"$work/install.log" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
+  [ -d "$src" ] || { cat "$work/install.log" >&2; echo "provider: go mod download $module@v$version failed" >&2; exit 1; }
   cp -R "$src" "$work/src"
   chmod -R u+w "$work/src"
   (cd "$work/src" &&
     go mod edit -replace "github.com/magodo/terraform-plugin-framework-docs=$here/restful-docs-shim" &&
-    go build -trimpath -o "$bin" .)
+    go build -trimpath -o "$bin" .) 2>"$work/build.log" || { cat "$work/build.log" >&2; exit 1; }
 fi
 
 for host in registry.terraform.io registry.opentofu.org; do

@@ -43,16 +43,9 @@ for candidate in terraform tofu; do
   echo "setup: ignoring $path ($candidate $v < $min_version)"
 done
 if [ -z "$tf_bin" ]; then
+  echo "setup: no terraform/tofu >= $min_version on PATH; using OpenTofu $tofu_version built from source"
   tf_bin="$out/opentofu/$tofu_version/tofu"
-  if [ ! -x "$tf_bin" ]; then
-    echo "setup: no terraform/tofu >= $min_version on PATH; building OpenTofu $tofu_version (a few minutes, once)"
-    src=$(go mod download -json "github.com/opentofu/opentofu@v$tofu_version" | sed -n 's/^\s*"Dir": "\(.*\)",$/\1/p')
-    [ -d "$src" ] || { echo "setup: go mod download of OpenTofu v$tofu_version failed" >&2; exit 1; }
-    mkdir -p "$(dirname "$tf_bin")"
-    # `go install` refuses modules whose go.mod has replace directives, so build in place.
-    (cd "$src" && go build -trimpath -o "$tf_bin.tmp" ./cmd/tofu)
-    mv "$tf_bin.tmp" "$tf_bin"
-  fi
+  "$here/build-opentofu.sh" "$tofu_version" "$tf_bin"
 fi
 
 mirror="$out/providers"

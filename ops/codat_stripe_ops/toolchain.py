@@ -33,6 +33,9 @@ def toolchain_environ(base: Mapping[str, str] | None = None) -> dict[str, str]:
         key, _, value = line.partition("=")
         if key and not key.startswith("#"):
             env[key] = value
+    # Lets one run use another binary, e.g. `make test-opentofu` with OpenTofu built from source.
+    if env.get("TERRAFORM_BINARY_OVERRIDE"):
+        env["TERRAFORM_BINARY_NAME"] = env["TERRAFORM_BINARY_OVERRIDE"]
     prefix = [str(NODE_BIN), str(Path(sys.executable).parent)]
     env["PATH"] = os.pathsep.join([*prefix, env.get("PATH", "")])
     env.pop("TF_LOG", None)
