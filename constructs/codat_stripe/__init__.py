@@ -4,6 +4,7 @@ Start with `build_stacks` (test and live stacks from shared parameters), or comp
 constructs yourself: `CodatConnection`, `StripeIntegration`, `CommerceSyncSettings`.
 """
 
+import codat_stripe._node  # noqa: F401  (must run before any jsii library is imported)
 from codat_stripe.backends import HcpTerraformState, LocalState, PostgresState, S3State
 from codat_stripe.commerce_sync import (
     CommerceDataTypeOverride,

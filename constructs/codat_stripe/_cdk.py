@@ -4,6 +4,7 @@ CDK Terrain is the maintained continuation of CDKTF and keeps its API, so the li
 on either. Everything else in the project imports CDK names from here, never from `cdktn`
 or `cdktf` directly; `make test-cdktf-compat` runs the synth tests with `cdktf` installed
 instead of `cdktn`.
+
 """
 
 try:

@@ -54,8 +54,9 @@ def test_test_stack_is_stripe_test_and_live_stack_is_stripe(tmp_path: Path) -> N
 def _synth_main_process(outdir: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     """Run main.py the way the CDK CLI does: `python main.py` with CDKTF_OUTDIR set."""
     code = (
-        "import runpy, sys, constructs;"
+        "import runpy;"
         "runpy.run_path('main.py', run_name='__main__');"
+        "import constructs;"
         "print('constructs-from=' + constructs.__file__)"
     )
     return subprocess.run(
@@ -101,3 +102,15 @@ def test_synth_is_byte_identical_and_free_of_machine_paths_and_secrets(tmp_path:
             assert machine_path not in text, f"{relative} contains {machine_path}"
         for value in secrets.values():
             assert value not in text, f"{relative} contains a secret"
+
+
+def test_main_runs_on_the_project_node_without_end_of_life_banners(tmp_path: Path) -> None:
+    # As a user would run it: no node_modules/.bin on PATH, no JSII_NODE.
+    node_bin = str(REPO / "node_modules" / ".bin")
+    path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if p != node_bin)
+    env = {k: v for k, v in os.environ.items() if k != "JSII_NODE"} | {"PATH": path}
+    result = _synth_main_process(tmp_path / "out", env)
+    output = (result.stdout + result.stderr).lower()
+    assert "end-of-life" not in output
+    assert "unsupported" not in output
+    assert (tmp_path / "out" / "stacks" / "live" / "cdk.tf.json").exists()
