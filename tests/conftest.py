@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from codat_stripe_ops.toolchain import REPO, CdkProject, ToolchainMissingError, toolchain_environ
-
-APPS = REPO / "tests" / "apps"
-FAKE_CODAT_KEY = "fake-codat-key-e2e"
-
-__all__ = ["APPS", "FAKE_CODAT_KEY", "REPO", "CdkProject", "EmulatedCodat"]
+from codat_stripe_ops.toolchain import CdkProject, ToolchainMissingError, toolchain_environ
+from e2e_support import FAKE_CODAT_KEY, EmulatedCodat
 
 
 @pytest.fixture
@@ -32,26 +25,6 @@ def cdk_project(tmp_path: Path) -> Callable[[Path], CdkProject]:
         return project
 
     return make
-
-
-@dataclass
-class EmulatedCodat:
-    """A running emulator plus a client authenticated with the fake API key."""
-
-    process: Any
-    client: Any
-    request_log: Path
-
-    @property
-    def base_url(self) -> str:
-        """Base URL of the emulator."""
-        return str(self.process.base_url)
-
-    def requests(self) -> list[dict[str, Any]]:
-        """The request log so far: method, path, status and duration of each call."""
-        if not self.request_log.exists():
-            return []
-        return [json.loads(line) for line in self.request_log.read_text().splitlines() if line]
 
 
 @pytest.fixture

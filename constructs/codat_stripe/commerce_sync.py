@@ -55,9 +55,10 @@ class CommerceSyncSettingsProps:
             commerce data to be pulled from Stripe).
         data_types: The commerce data types to manage (default: all 11).
         overrides: Per-data-type exceptions, keyed by data type.
-        disable_on_destroy: On destroy, write the chosen commerce entries back with
-            `fetchOnFirstLink: false` (the rest of the list as read at the last plan).
-            Default: destroy leaves the client's sync settings as they are.
+        disable_on_destroy: On destroy, write the list of the last deploy back with the
+            chosen commerce entries set to `fetchOnFirstLink: false`. Changes made to other
+            data types since the last deploy would be undone: deploy right before such a
+            destroy. Default: destroy leaves the client's sync settings as they are.
         adopt_existing: Import the client's sync settings on the first deploy (they always
             exist in Codat), so entries that already match are not rewritten.
 
@@ -117,9 +118,11 @@ class CommerceSyncSettings(Construct):
             "overridesDefaults": f"${{{current}.overridesDefaults}}",
         }
         # Destroy is a POST too: by default it writes back what the last refresh read (the
-        # list is kept); with disable_on_destroy, the chosen commerce entries switched off.
+        # list is kept). With disable_on_destroy it writes what this deploy wrote, with the
+        # chosen commerce entries switched off; out-of-band changes to other data types made
+        # after the last deploy would be undone, so run a deploy before such a destroy.
         disabled = (
-            f"${{[for s in {current}.settings : contains(keys({desired}), s.dataType) ? "
+            f"${{[for s in {merged[2:-1]} : contains(keys({desired}), s.dataType) ? "
             "merge(s, {fetchOnFirstLink = false}) : s]}"
         )
         self.settings = RestfulResource(

@@ -22,15 +22,14 @@ class CodatConnectionProps:
         base_url: Codat API base URL, no trailing slash.
         api_key_variable_name: Name of the stack variable holding the Codat API key; it is
             supplied at deploy time as the environment variable `TF_VAR_<name>`.
-        retry_count: How many times a request answered 408, 429 or 5xx is retried.
-        retry_max_wait_seconds: Longest wait between two retries.
+        retry_count: How many times a request answered 408, 429 or 5xx is retried, with
+            exponential backoff from one second.
 
     """
 
     base_url: str = BASE_URL
     api_key_variable_name: str = "codat_api_key"
     retry_count: int = 5
-    retry_max_wait_seconds: int = 30
 
 
 class CodatConnection(Construct):
@@ -52,7 +51,6 @@ class CodatConnection(Construct):
         self.base_url = require_base_url(owner, props.base_url)
         require_terraform_name(owner, "api_key_variable_name", props.api_key_variable_name)
         require_int_range(owner, "retry_count", props.retry_count, 0, 20)
-        require_int_range(owner, "retry_max_wait_seconds", props.retry_max_wait_seconds, 1, 600)
 
         self.api_key = TerraformVariable(
             self,
@@ -76,5 +74,4 @@ class CodatConnection(Construct):
             header={"Authorization": f"Basic {Fn.base64encode(self.api_key.string_value)}"},
             retry_status_codes=RETRY_STATUS_CODES,
             retry_count=props.retry_count,
-            retry_max_wait_seconds=props.retry_max_wait_seconds,
         )

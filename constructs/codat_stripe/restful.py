@@ -34,6 +34,34 @@ def _compact(attributes: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in attributes.items() if value is not None}
 
 
+def _hcl(attributes: Mapping[str, Any]) -> dict[str, Any]:
+    """Describe attributes for `cdktn synth --hcl`, which needs each one's type.
+
+    Strings, numbers and booleans are simple values, lists of strings are lists, and
+    objects (request bodies, nested provider settings) are rendered as HCL object
+    expressions with their keys as written.
+    """
+    described: dict[str, Any] = {}
+    for name, value in _compact(attributes).items():
+        if isinstance(value, bool):
+            kind, storage = "simple", "boolean"
+        elif isinstance(value, int | float):
+            kind, storage = "simple", "number"
+        elif isinstance(value, str):
+            kind, storage = "simple", "string"
+        elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+            kind, storage = "list", "stringList"
+        else:
+            kind, storage = "any", "any"
+        described[name] = {
+            "value": value,
+            "isBlock": False,
+            "type": kind,
+            "storageClassType": storage,
+        }
+    return described
+
+
 def import_id(read_path: str, path: str, body_keys: Sequence[str]) -> str:
     """The `import` ID of a `restful_resource`: a JSON spec with its paths and tracked keys.
 
@@ -57,10 +85,14 @@ class RestfulProvider(TerraformProvider):
         retry_status_codes: Sequence[int] = (),
         retry_count: int = 0,
         retry_wait_seconds: int = 1,
-        retry_max_wait_seconds: int = 30,
         alias: str | None = None,
     ) -> None:
-        """Configure the provider; `header` is sent with every request (values may be tokens)."""
+        """Configure the provider; `header` is sent with every request (values may be tokens).
+
+        Retries back off exponentially from `retry_wait_seconds`. `max_wait_in_sec` is never
+        set: restful 0.25.2 reads it into the initial wait instead of the cap (provider.go,
+        `populateRetry`), which would make every retry wait that long.
+        """
         super().__init__(
             scope,
             id,
@@ -77,7 +109,6 @@ class RestfulProvider(TerraformProvider):
                         "status_codes": list(retry_status_codes),
                         "count": retry_count,
                         "wait_in_sec": retry_wait_seconds,
-                        "max_wait_in_sec": retry_max_wait_seconds,
                     }
                 }
                 if retry_count
@@ -92,6 +123,10 @@ class RestfulProvider(TerraformProvider):
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
         return self._attributes
+
+    @jsii.member(jsii_name="synthesizeHclAttributes")
+    def _synthesize_hcl_attributes(self) -> Mapping[str, Any]:
+        return _hcl(self._attributes)
 
 
 class RestfulResource(TerraformResource):
@@ -153,6 +188,10 @@ class RestfulResource(TerraformResource):
     def _synthesize_attributes(self) -> Mapping[str, Any]:
         # Bodies are resource (not provider) attributes: the CDK keeps their keys as written.
         return _compact({**self._attributes, "body": self._body, "delete_body": self._delete_body})
+
+    @jsii.member(jsii_name="synthesizeHclAttributes")
+    def _synthesize_hcl_attributes(self) -> Mapping[str, Any]:
+        return _hcl(self._synthesize_attributes())
 
     @property
     def address(self) -> str:
@@ -219,6 +258,10 @@ class RestfulOperation(TerraformResource):
             }
         )
 
+    @jsii.member(jsii_name="synthesizeHclAttributes")
+    def _synthesize_hcl_attributes(self) -> Mapping[str, Any]:
+        return _hcl(self._synthesize_attributes())
+
     @property
     def address(self) -> str:
         """The resource's Terraform address, for hand-written expressions."""
@@ -264,6 +307,10 @@ class RestfulDataSource(TerraformDataSource):
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
         return self._attributes
+
+    @jsii.member(jsii_name="synthesizeHclAttributes")
+    def _synthesize_hcl_attributes(self) -> Mapping[str, Any]:
+        return _hcl(self._attributes)
 
     @property
     def address(self) -> str:

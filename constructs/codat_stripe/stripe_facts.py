@@ -40,8 +40,8 @@ SECRET_KEY_PREFIXES = ("sk_", "rk_")
 """Stripe secret (sk_) and restricted (rk_) keys start with these."""
 
 
-def dashboard_checklist(mode: StripeMode, use_read_write_scope: bool) -> str:
-    """The Stripe Dashboard steps that code cannot do, for one mode."""
+def dashboard_checklist(mode: StripeMode, use_read_write_scope: bool) -> list[str]:
+    """The Stripe Dashboard steps that code cannot do, for one mode, in order."""
     dashboard_mode = "test mode" if mode is StripeMode.TEST else "live mode"
     scope = (
         "read_write (note: only one third-party platform with read_write access may "
@@ -59,4 +59,4 @@ def dashboard_checklist(mode: StripeMode, use_read_write_scope: bool) -> str:
         f"secret key ({mode.secret_key_prefixes[0]}...) into the secret variable.",
         "Do not create connected accounts: Standard accounts are created in Codat's Link flow.",
     ]
-    return "\n".join(f"{n}. {step}" for n, step in enumerate(steps, start=1))
+    return [f"{n}. {step}" for n, step in enumerate(steps, start=1)]

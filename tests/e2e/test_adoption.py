@@ -9,7 +9,7 @@ import pytest
 from test_stripe_stacks import SECRET_TEST, _main_env, _writes
 
 from codat_api.data_types import COMMERCE_DATA_TYPES
-from conftest import REPO
+from e2e_support import REPO
 
 pytestmark = pytest.mark.e2e
 

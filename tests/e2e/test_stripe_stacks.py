@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from conftest import APPS, FAKE_CODAT_KEY, REPO
+from e2e_support import APPS, FAKE_CODAT_KEY, REPO
 
 pytestmark = pytest.mark.e2e
 

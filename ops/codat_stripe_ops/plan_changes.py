@@ -1,0 +1,403 @@
+"""Read a saved plan's JSON (`terraform show -json`) and say what changes, in Codat terms.
+
+Shared by the plan summary (PR comments) and the drift command. Resources are recognised by
+their construct id (the part of the Terraform name before the hash: `..._Credentials_<hash>`,
+`..._DataAccess_<hash>`, `..._Enabled_<hash>`, `..._Settings_<hash>`), never by the hash.
+Only whitelisted body fields are ever rendered, and anything that looks like a Stripe key or a
+masked secret is redacted, so no secret value can reach the output.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from codat_api import assumptions
+from codat_api.data_types import COMMERCE_DATA_TYPES
+from codat_api.platforms import COMMERCE_INTEGRATIONS, STRIPE_KEYS
+
+UNKNOWN = "(known after apply)"
+ABSENT = "(none)"
+REDACTED = "(secret, not shown)"
+
+_NAME = re.compile(r"^(?:.+_)?(?P<construct>[A-Za-z0-9]+)_[0-9A-F]{8}$")
+_SECRET_LIKE = re.compile(r"^(?:sk|rk)_[A-Za-z]+_|^" + re.escape(assumptions.MASK_PREFIX))
+_PLATFORM_IN_PATH = re.compile(r"/integrations/(?:credentials/)?(?P<key>[a-z]{4})(?:/|$)")
+
+
+class PlanFormatError(ValueError):
+    """The input is not the JSON of `terraform show -json <saved plan>`."""
+
+
+class Component(StrEnum):
+    """The Codat settings a stack manages, by construct id."""
+
+    CREDENTIALS = "Stripe credentials"
+    DATA_ACCESS = "access to company data"
+    ENABLED = "integration enabled"
+    SYNC_SETTINGS = "commerce sync settings"
+
+
+_CONSTRUCTS = {
+    "Credentials": Component.CREDENTIALS,
+    "DataAccess": Component.DATA_ACCESS,
+    "Enabled": Component.ENABLED,
+    "Settings": Component.SYNC_SETTINGS,
+}
+
+_SYNC_FIELDS = {
+    "fetchOnFirstLink": "fetch on first link",
+    "syncSchedule": "sync schedule (hours)",
+    "syncOrder": "sync order",
+    "monthsToSync": "months to sync",
+}
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    """One setting with its value before and after, rendered for people."""
+
+    setting: str
+    before: str
+    after: str
+    risk: str | None = None
+
+
+@dataclass(frozen=True)
+class ResourceChange:
+    """One managed resource's planned action and the Codat settings it changes."""
+
+    address: str
+    component: Component
+    action: str
+    settings: tuple[SettingChange, ...]
+    risks: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FailedCheck:
+    """A `check` block that failed, with what Codat holds compared to the code."""
+
+    name: str
+    messages: tuple[str, ...]
+    settings: tuple[SettingChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    """Everything a plan says about one stack, in Codat terms."""
+
+    stack: str
+    platform_key: str | None
+    changes: tuple[ResourceChange, ...]
+    drift: tuple[ResourceChange, ...]
+    failed_checks: tuple[FailedCheck, ...]
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def platform_name(self) -> str:
+        """Codat's display name of the stack's integration."""
+        if self.platform_key is None:
+            return "no Stripe integration"
+        return COMMERCE_INTEGRATIONS.get(self.platform_key, self.platform_key)
+
+    @property
+    def has_drift(self) -> bool:
+        """Whether anything was changed outside the code."""
+        return bool(self.drift or self.failed_checks)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing changes and nothing drifted."""
+        return not (self.changes or self.has_drift)
+
+    @property
+    def risks(self) -> tuple[str, ...]:
+        """Every destructive or risky item of the planned changes."""
+        return tuple(risk for change in self.changes for risk in change.risks)
+
+
+def safe(value: Any) -> str:
+    """Render a setting value for people, redacting anything that looks like a secret."""
+    if value is None:
+        return ABSENT
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = str(value)
+    return REDACTED if _SECRET_LIKE.search(text) else text
+
+
+def component_of(resource_name: str) -> Component | None:
+    """The Codat component a Terraform resource name (`<path>_<hash>`) manages, if any."""
+    match = _NAME.match(resource_name)
+    return _CONSTRUCTS.get(match["construct"]) if match else None
+
+
+def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
+    """Translate the JSON of a saved plan of one stack into Codat terms."""
+    if not isinstance(plan, Mapping) or "format_version" not in plan:
+        raise PlanFormatError(
+            f"stack {stack!r}: not the JSON of `terraform show -json <saved plan>` "
+            "(no format_version)"
+        )
+    changes: list[ResourceChange] = []
+    counts = {"create": 0, "update": 0, "delete": 0, "replace": 0}
+    for entry in _managed(plan.get("resource_changes", [])):
+        change = _resource_change(entry, drift=False)
+        if change is None:
+            continue
+        counts[change.action] += 1
+        changes.append(change)
+    drift = [
+        change
+        for entry in _managed(plan.get("resource_drift", []))
+        if (change := _resource_change(entry, drift=True)) is not None and change.settings
+    ]
+    return StackPlan(
+        stack=stack,
+        platform_key=_platform_key(plan),
+        changes=tuple(changes),
+        drift=tuple(drift),
+        failed_checks=tuple(_failed_checks(plan)),
+        counts=counts,
+    )
+
+
+def _managed(entries: Iterable[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
+    for entry in entries:
+        if entry.get("mode") == "managed" and component_of(str(entry.get("name", ""))):
+            yield entry
+
+
+def _action(actions: Sequence[str]) -> str | None:
+    kinds = set(actions)
+    if kinds == {"delete", "create"}:
+        return "replace"
+    for kind in ("create", "update", "delete"):
+        if kinds == {kind}:
+            return kind
+    return None
+
+
+def _resource_change(entry: Mapping[str, Any], drift: bool) -> ResourceChange | None:
+    component = component_of(str(entry["name"]))
+    change = entry.get("change", {})
+    action = _action(change.get("actions", []))
+    if component is None or action is None:
+        return None
+    before_body = _body(change.get("before"))
+    after_body = _body(change.get("after"))
+    after_unknown = change.get("after_unknown") or {}
+    body_unknown = isinstance(after_unknown, Mapping) and after_unknown.get("body") is True
+    settings = list(_translate(component, before_body, None if body_unknown else after_body))
+    if body_unknown:
+        settings.append(SettingChange("settings", ABSENT, UNKNOWN))
+    if (
+        component is Component.CREDENTIALS
+        and action in ("update", "replace")
+        and not drift
+        and before_body == after_body
+    ):
+        settings.append(SettingChange("Stripe secret key", "(unchanged value hidden)", "rotated"))
+    risks = [s.risk for s in settings if s.risk]
+    if not drift and action in ("delete", "replace"):
+        risks.insert(0, f"{action.upper()}: {_what_delete_does(component)}")
+    return ResourceChange(
+        address=str(entry["address"]),
+        component=component,
+        action=action,
+        settings=tuple(settings),
+        risks=tuple(risks),
+    )
+
+
+def _what_delete_does(component: Component) -> str:
+    return {
+        Component.CREDENTIALS: "the Stripe credentials are deleted from Codat "
+        "(which also disables the integration)",
+        Component.DATA_ACCESS: "the sync mode is reset to Codat's default",
+        Component.ENABLED: "the integration is disabled for new connections",
+        Component.SYNC_SETTINGS: "the commerce sync settings leave Terraform's management",
+    }[component]
+
+
+def _body(values: Any) -> dict[str, Any] | None:
+    if not isinstance(values, Mapping):
+        return None
+    body = values.get("body")
+    return dict(body) if isinstance(body, Mapping) else None
+
+
+def _translate(
+    component: Component, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> Iterable[SettingChange]:
+    old, new = before or {}, after or {}
+    if component is Component.CREDENTIALS:
+        yield from _field("client ID", old, new, assumptions.CREDENTIAL_CLIENT_ID, safe)
+        yield from _field(
+            "scope", old, new, assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE, _scope, _scope_risk
+        )
+    elif component is Component.DATA_ACCESS:
+        yield from _field("sync mode", old, new, "oneTimeSync", _sync_mode)
+    elif component is Component.ENABLED:
+        yield from _field("enabled", old, new, "enabled", _yes_no, _disable_risk)
+    else:
+        yield from _sync_settings(old, new)
+
+
+def _field(
+    label: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    key: str,
+    render: Any,
+    risk: Any = None,
+) -> Iterable[SettingChange]:
+    if old.get(key) == new.get(key):
+        return
+    before = render(old[key]) if key in old else ABSENT
+    after = render(new[key]) if key in new else ABSENT
+    yield SettingChange(label, before, after, risk(before, after, label) if risk else None)
+
+
+def _scope(value: Any) -> str:
+    return "read_write" if str(value) == assumptions.READ_WRITE_SCOPE_TRUE else "read_only"
+
+
+def _scope_risk(before: str, after: str, label: str) -> str | None:
+    if after == "read_write" and before != "read_write":
+        return f"{label}: switches to the read_write scope ({before} -> {after})"
+    return None
+
+
+def _sync_mode(value: Any) -> str:
+    return "one-off" if str(value) == assumptions.ONE_TIME_SYNC_ONE_OFF else "continuous"
+
+
+def _yes_no(value: Any) -> str:
+    return "yes" if value is True or str(value).lower() == "true" else "no"
+
+
+def _disable_risk(before: str, after: str, label: str) -> str | None:
+    if after == "no" and before != "no":
+        return "DISABLES the integration for new connections (enabled: yes -> no)"
+    return None
+
+
+def _sync_settings(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterable[SettingChange]:
+    if old.get("overridesDefaults") != new.get("overridesDefaults") and old and new:
+        yield SettingChange(
+            "overrides defaults",
+            safe(old.get("overridesDefaults")),
+            safe(new.get("overridesDefaults")),
+        )
+    before = _by_type(old.get("settings"))
+    after = _by_type(new.get("settings"))
+    for data_type in _ordered(set(before) | set(after)):
+        was, now = before.get(data_type, {}), after.get(data_type, {})
+        for key, label in _SYNC_FIELDS.items():
+            if was.get(key) == now.get(key):
+                continue
+            risk = None
+            if (
+                key == "fetchOnFirstLink"
+                and data_type in COMMERCE_DATA_TYPES
+                and now.get(key) is False
+                and was.get(key) is not False
+            ):
+                risk = f"turns OFF commerce data type {data_type} (fetch on first link -> false)"
+            yield SettingChange(
+                f"{data_type}: {label}",
+                safe(was[key]) if key in was else ABSENT,
+                safe(now[key]) if key in now else ABSENT,
+                risk,
+            )
+
+
+def _by_type(settings: Any) -> dict[str, Mapping[str, Any]]:
+    if not isinstance(settings, list):
+        return {}
+    return {str(s["dataType"]): s for s in settings if isinstance(s, Mapping) and "dataType" in s}
+
+
+def _ordered(data_types: set[str]) -> list[str]:
+    known = [t for t in COMMERCE_DATA_TYPES if t in data_types]
+    return known + sorted(data_types - set(known))
+
+
+def _platform_key(plan: Mapping[str, Any]) -> str | None:
+    outputs = plan.get("planned_values", {}).get("outputs", {})
+    for name, output in outputs.items():
+        if name.endswith("platform_key") and output.get("value") in STRIPE_KEYS:
+            return str(output["value"])
+    for resource in plan.get("configuration", {}).get("root_module", {}).get("resources", []):
+        if component_of(str(resource.get("name", ""))) is Component.CREDENTIALS:
+            path = resource.get("expressions", {}).get("path", {}).get("constant_value", "")
+            match = _PLATFORM_IN_PATH.search(str(path))
+            if match:
+                return match["key"]
+    return None
+
+
+def _failed_checks(plan: Mapping[str, Any]) -> Iterable[FailedCheck]:
+    for check in plan.get("checks") or []:
+        address = check.get("address", {})
+        if address.get("kind") != "check" or check.get("status") != "fail":
+            continue
+        messages = tuple(
+            str(problem.get("message", ""))
+            for instance in check.get("instances", [])
+            for problem in instance.get("problems", [])
+        )
+        yield FailedCheck(
+            name=str(address.get("name", address.get("to_display", "check"))),
+            messages=messages,
+            settings=tuple(_credentials_observed(plan)),
+        )
+
+
+def _credentials_observed(plan: Mapping[str, Any]) -> Iterable[SettingChange]:
+    """Compare the credentials in the code with the masked read-back of Codat's."""
+    code: dict[str, Any] | None = None
+    path = None
+    for resource in plan.get("configuration", {}).get("root_module", {}).get("resources", []):
+        if component_of(str(resource.get("name", ""))) is Component.CREDENTIALS:
+            expressions = resource.get("expressions", {})
+            code = expressions.get("body", {}).get("constant_value")
+            path = expressions.get("path", {}).get("constant_value")
+    if not isinstance(code, dict) or path is None:
+        return
+    found, observed = _observed_credentials(plan, str(path))
+    if not found:
+        return
+    if observed is None:
+        yield SettingChange("credentials", "set by the code", "DELETED outside Terraform")
+        return
+    yield from _field("client ID", code, observed, assumptions.CREDENTIAL_CLIENT_ID, safe)
+    yield from _field(
+        "scope", code, observed, assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE, _scope, _scope_risk
+    )
+
+
+def _observed_credentials(plan: Mapping[str, Any], path: str) -> tuple[bool, dict[str, Any] | None]:
+    """Find the data source that read the credentials back: (found, its output)."""
+    candidates: list[Mapping[str, Any]] = [
+        entry.get("change", {}).get("after") or {}
+        for entry in plan.get("resource_changes", [])
+        if entry.get("mode") == "data"
+    ]
+    for module in (
+        plan.get("prior_state", {}).get("values", {}).get("root_module", {}),
+        plan.get("planned_values", {}).get("root_module", {}),
+    ):
+        candidates += [
+            r.get("values") or {} for r in module.get("resources", []) if r.get("mode") == "data"
+        ]
+    for values in candidates:
+        if values.get("id") == path and "output" in values:
+            output = values["output"]
+            return True, dict(output) if isinstance(output, Mapping) else None
+    return False, None

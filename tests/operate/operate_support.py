@@ -1,0 +1,268 @@
+"""Helpers for the operations tests: emulator control, stack parameters, convergence, secrets.
+
+Every value here that stands for a secret is short and obviously fake.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import time
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from codat_emulator.process import EmulatorProcess
+from codat_stripe_ops.toolchain import REPO, CdkProject
+
+OPERATE_APP = REPO / "tests" / "apps" / "operate_app.py"
+
+CODAT_KEY = "fake-codat-key-ops"
+SECRET_TEST = "sk_test_fakeOps1"
+SECRET_LIVE = "sk_live_fakeOps2"
+ROTATED_TEST = "sk_test_fakeRot3"
+
+COMMERCE = "commerce-"
+DEPLOY_FLAGS = ("--auto-approve", "--skip-provider-lock")
+BOUNDED_SECONDS = 180.0
+"""Upper bound for any single CLI run or wait loop in these tests."""
+
+
+@dataclass
+class OpsEmulator:
+    """A Codat emulator that can be restarted on the same address and database.
+
+    `client` is an authenticated httpx client; it keeps working across restarts because the
+    base URL does not change. `stderr_history` keeps what each stopped process logged.
+    """
+
+    directory: Path
+    process: EmulatorProcess
+    client: httpx.Client
+    stderr_history: list[str] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        """Base URL of the emulator (the same after a restart)."""
+        return self.process.base_url
+
+    @property
+    def request_log(self) -> Path:
+        """The JSON-lines request log (appended to across restarts)."""
+        return self.directory / "requests.jsonl"
+
+    def requests(self) -> list[dict[str, Any]]:
+        """Every logged request so far: method, path, status, duration."""
+        if not self.request_log.exists():
+            return []
+        return [json.loads(line) for line in self.request_log.read_text().splitlines() if line]
+
+    def add_fault(
+        self,
+        status: int,
+        count: int,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        retry_after_seconds: int | None = None,
+    ) -> None:
+        """Make the next `count` matching requests fail with `status`."""
+        body: dict[str, Any] = {"status": status, "count": count}
+        if method:
+            body["method"] = method
+        if path_prefix:
+            body["path_prefix"] = path_prefix
+        if retry_after_seconds is not None:
+            body["retry_after_seconds"] = retry_after_seconds
+        response = self.client.post("/_emulator/faults", json=body)
+        assert response.status_code == 201, response.text
+
+    def active_faults(self) -> list[dict[str, Any]]:
+        """Fault rules not yet used up."""
+        response = self.client.get("/_emulator/faults")
+        assert response.status_code == 200, response.text
+        return list(response.json()["results"])
+
+    def clear_faults(self) -> None:
+        """Drop every fault rule."""
+        assert self.client.delete("/_emulator/faults").status_code == 204
+
+    def restart(self) -> None:
+        """Stop the process (SIGTERM) and start a new one on the same port and database."""
+        self.stop()
+        self.process = new_emulator_process(self.directory, port=self.process.port).start()
+
+    def stop(self) -> None:
+        """Stop the process, keeping its stderr in `stderr_history`."""
+        self.process.stop()
+        self.stderr_history.append(self.process.stderr_text())
+        self.process.__exit__(None, None, None)
+
+    def logs_text(self) -> str:
+        """Everything the emulator wrote: stderr of every process so far and the request log."""
+        log = self.request_log.read_text() if self.request_log.exists() else ""
+        return "\n".join([*self.stderr_history, self.process.stderr_text(), log])
+
+
+def new_emulator_process(directory: Path, port: int | None = None) -> EmulatorProcess:
+    """An emulator on `directory`'s database and request log, admin routes on, info logging."""
+    return EmulatorProcess(
+        directory / "codat.db",
+        [CODAT_KEY],
+        port=port,
+        request_log=directory / "requests.jsonl",
+        enable_admin=True,
+        log_level="info",
+    )
+
+
+def stack_params(
+    base_url: str,
+    stacks: Sequence[str] = ("test",),
+    shared: Mapping[str, Any] | None = None,
+    state: Mapping[str, Mapping[str, str]] | None = None,
+) -> dict[str, str]:
+    """STACK_PARAMS for `operate_app.py`: the named stacks on one Codat instance."""
+    client_ids = {"test": "ca_fakeOpsTest", "live": "ca_fakeOpsLive"}
+    environments = []
+    for name in stacks:
+        env: dict[str, Any] = {
+            "name": name,
+            "mode": name,
+            "client_id": client_ids[name],
+            "codat_base_url": base_url,
+        }
+        if state and name in state:
+            env["state"] = dict(state[name])
+        environments.append(env)
+    return {
+        "STACK_PARAMS": json.dumps({"shared": dict(shared or {}), "environments": environments})
+    }
+
+
+def secrets_env(**overrides: str) -> dict[str, str]:
+    """The TF_VAR_* secrets of both stacks (fake values)."""
+    return {
+        "TF_VAR_codat_api_key_test": CODAT_KEY,
+        "TF_VAR_codat_api_key_live": CODAT_KEY,
+        "TF_VAR_stripe_secret_key_test": SECRET_TEST,
+        "TF_VAR_stripe_secret_key_live": SECRET_LIVE,
+        **overrides,
+    }
+
+
+def plan_changes(
+    project: CdkProject, stack: str, env: Mapping[str, str], name: str = "converge.tfplan"
+) -> list[dict[str, Any]]:
+    """Plan `stack` into a saved plan; return the managed resources it would change."""
+    plan = project.terraform(
+        stack, "plan", f"-out={name}", "-input=false", "-no-color", extra_env=env
+    )
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    shown = project.terraform(stack, "show", "-json", name, extra_env=env)
+    assert shown.returncode == 0, shown.stderr
+    return [
+        change
+        for change in json.loads(shown.stdout).get("resource_changes", [])
+        if change["mode"] == "managed" and change["change"]["actions"] != ["no-op"]
+    ]
+
+
+def assert_converged(project: CdkProject, stack: str, env: Mapping[str, str]) -> None:
+    """A new plan of `stack` changes no managed resource."""
+    changes = plan_changes(project, stack, env)
+    assert changes == [], [(c["address"], c["change"]["actions"]) for c in changes]
+
+
+def state_addresses(project: CdkProject, stack: str, env: Mapping[str, str]) -> list[str]:
+    """`terraform state list` of a synthesized stack."""
+    listed = project.terraform(stack, "state", "list", extra_env=env)
+    assert listed.returncode == 0, listed.stderr
+    return listed.stdout.split()
+
+
+def settings_by_type(client: httpx.Client) -> dict[str, dict[str, Any]]:
+    """The client's sync settings, keyed by data type."""
+    body = client.get("/profile/syncSettings").json()
+    return {s["dataType"]: s for s in body["settings"]}
+
+
+def writes(requests: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(method, path) of every logged request that is not a read."""
+    return [(r["method"], r["path"]) for r in requests if r["method"] not in ("GET", "HEAD")]
+
+
+def secret_needles(*secrets: str) -> list[str]:
+    """Every form a secret could leak in: itself, its last 8 characters, its Basic header."""
+    needles: list[str] = []
+    for secret in secrets:
+        needles += [secret, secret[-8:], base64.b64encode(secret.encode()).decode()]
+    return needles
+
+
+def leaks(text: str, *secrets: str) -> list[str]:
+    """The needles of `secrets` found in `text` (empty when clean). Never the text itself."""
+    return [needle for needle in secret_needles(*secrets) if needle in text]
+
+
+def readable_files(
+    root: Path, skip_dirs: Sequence[str] = ("providers", "node_modules")
+) -> dict[str, str]:
+    """Every file under `root` as text (saved plans unzipped member by member).
+
+    Provider binaries (`.terraform/providers`) are skipped: they are downloaded code.
+    """
+    texts: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or any(part in skip_dirs for part in path.relative_to(root).parts):
+            continue
+        data = path.read_bytes()
+        if data[:2] == b"PK":  # a saved plan is a zip archive: read its members
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.namelist():
+                    texts[f"{path}!{member}"] = archive.read(member).decode("latin-1")
+        texts[str(path)] = data.decode("latin-1")
+    return texts
+
+
+def spawn_cli(
+    project: CdkProject, args: Sequence[str], env: Mapping[str, str], output: Path
+) -> subprocess.Popen[bytes]:
+    """Start the real `cdktn` CLI in its own process group, output to `output`."""
+    handle = output.open("wb")
+    try:
+        return subprocess.Popen(
+            ["cdktn", *args],
+            cwd=project.directory,
+            env={**project.env, **env},
+            stdin=subprocess.DEVNULL,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    finally:
+        handle.close()
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the process group `process` leads (the CLI, terraform and the provider)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+def wait_for(predicate: Any, what: str, timeout: float = 60.0, interval: float = 0.1) -> None:
+    """Poll `predicate()` until true; fail after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")

@@ -1,0 +1,52 @@
+"""Helpers of the review tests: fake secrets and running the ops commands as a user would."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from e2e_support import FAKE_CODAT_KEY
+
+SECRET_TEST = "sk_test_fakeRv1a"
+SECRET_LIVE = "sk_live_fakeRv2b"
+
+
+def secrets(**overrides: str) -> dict[str, str]:
+    """TF_VAR_* for both stacks of main.py and params_app, obviously fake."""
+    return {
+        "TF_VAR_codat_api_key_test": FAKE_CODAT_KEY,
+        "TF_VAR_codat_api_key_live": FAKE_CODAT_KEY,
+        "TF_VAR_stripe_secret_key_test": SECRET_TEST,
+        "TF_VAR_stripe_secret_key_live": SECRET_LIVE,
+        **overrides,
+    }
+
+
+def run_module(
+    project: Any, module: str, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m codat_stripe_ops.<module> --project-dir <project> ...` with the toolchain."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            f"codat_stripe_ops.{module}",
+            "--project-dir",
+            str(project.directory),
+            *args,
+        ],
+        env={**project.env, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def assert_no_secret(text: str, *values: str) -> None:
+    """Neither a secret nor a recognisable tail of it is in `text`."""
+    for value in values:
+        assert value not in text
+        assert value[-8:] not in text

@@ -1,0 +1,94 @@
+"""The plan summary on real saved plans: real cdktn CLI, terraform, provider and emulator."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from review_support import SECRET_TEST, assert_no_secret, run_module, secrets
+
+from e2e_support import APPS, FAKE_CODAT_KEY
+
+pytestmark = pytest.mark.e2e
+
+
+def _params(codat: Any, **shared: Any) -> dict[str, str]:
+    environment = {
+        "name": "test",
+        "mode": "test",
+        "client_id": "ca_fakeReview1",
+        "codat_base_url": codat.base_url,
+    }
+    return {"STACK_PARAMS": json.dumps({"shared": shared, "environments": [environment]})}
+
+
+def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, codat: Any) -> None:
+    project = cdk_project(APPS / "params_app.py")
+    base = {**secrets(), **_params(codat)}
+    project.cli("deploy", "test", "--auto-approve", "--skip-provider-lock", extra_env=base)
+
+    def summary(env: dict[str, str]) -> str:
+        result = run_module(project, "plan_summary", "--stack", "test", env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert_no_secret(result.stdout + result.stderr, SECRET_TEST, FAKE_CODAT_KEY)
+        return result.stdout
+
+    # Nothing changes: nothing at all is printed.
+    assert summary(base) == ""
+
+    # Scope switch: before -> after in Codat terms, and a loud warning.
+    scope = summary({**secrets(), **_params(codat, use_read_write_scope=True)})
+    assert "## Stack `test`: Stripe Test (platform key `yzth`)" in scope
+    assert "**0 to create, 1 to update, 0 to delete, 0 to replace**" in scope
+    assert "| Stripe credentials | update | scope | `read_only` | `read_write` |" in scope
+    assert "> [!WARNING]" in scope
+    assert "switches to the read_write scope (read_only -> read_write)" in scope
+    assert "client ID" not in scope and "Drift" not in scope
+
+    # Disabling the integration (and one-off sync).
+    disable = summary({**secrets(), **_params(codat, enabled=False, data_access="one-off")})
+    assert "| integration enabled | update | enabled | `yes` | `no` |" in disable
+    assert "DISABLES the integration for new connections" in disable
+    assert "| access to company data | update | sync mode | `continuous` | `one-off` |" in disable
+
+    # Secret rotation: "rotated", never a value (old or new), and no warning.
+    rotated = "sk_test_fakeR0t9"
+    rotation = summary({**secrets(TF_VAR_stripe_secret_key_test=rotated), **_params(codat)})
+    assert "| Stripe credentials | update | Stripe secret key |" in rotation
+    assert "`rotated`" in rotation
+    assert "[!WARNING]" not in rotation
+    assert_no_secret(rotation, rotated, SECRET_TEST)
+
+    # Sync settings: each commerce data type's before -> after; turning one off is loud.
+    sync = summary(
+        {**secrets(), **_params(codat, sync_schedule_hours=12, fetch_on_first_link=False)}
+    )
+    assert "| commerce sync settings | update | commerce-orders: fetch on first link |" in sync
+    assert "commerce-orders: fetch on first link | `true` | `false` |" in sync
+    assert "commerce-orders: sync schedule (hours) | `24` | `12` |" in sync
+    assert "turns OFF commerce data type commerce-orders" in sync
+    assert sync.count("turns OFF commerce data type") == 11
+    assert "| bills" not in sync  # non-commerce types are written back unchanged
+
+    # Out-of-band drift: its own section, and the plan puts the code's value back.
+    assert codat.client.put("/integrations/yzth/enabled", json={"enabled": False}).is_success
+    credentials = {"clientId": "ca_fakeOutOfBand", "secretKey": "sk_test_fakeOob77"}
+    assert codat.client.put("/integrations/credentials/yzth", json=credentials).is_success
+    drift = summary(base)
+    changes, _, drifted = drift.partition("### Drift: changed outside the code")
+    assert "| integration enabled | update | enabled | `no` | `yes` |" in changes
+    assert "| integration enabled | update | enabled | `yes` | `no` |" in drifted
+    assert "check `stripe_credentials_match` FAILED" in drifted
+    assert "client ID: code `ca_fakeReview1`, Codat now `ca_fakeOutOfBand`" in drifted
+    assert_no_secret(drift, "sk_test_fakeOob77")
+
+
+def test_plan_summary_reports_an_error_naming_the_unknown_stack(
+    cdk_project: Any, codat: Any
+) -> None:
+    project = cdk_project(APPS / "params_app.py")
+    result = run_module(project, "plan_summary", "--stack", "staging", env=_params(codat))
+    assert result.returncode == 1
+    assert "unknown stack(s) ['staging']: the app has ['test']" in result.stderr
+    assert result.stdout == ""

@@ -1,0 +1,110 @@
+"""Promotion check and HCL export with the real cdktn CLI (synth only: no Codat needed)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from review_support import run_module
+
+from e2e_support import APPS, REPO
+
+pytestmark = pytest.mark.e2e
+
+
+def test_promotion_check_passes_on_the_shipped_main_py(cdk_project: Any) -> None:
+    project = cdk_project(REPO / "main.py")
+    result = run_module(project, "promotion")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Promotion check passed: live is test except the allow-list" in result.stdout
+
+
+def test_promotion_check_fails_listing_each_parameter_overridden_in_live_only(
+    cdk_project: Any,
+) -> None:
+    project = cdk_project(APPS / "promotion_override_app.py")
+    same = run_module(project, "promotion", env={"PROMOTION_LIVE_OVERRIDES": ""})
+    assert same.returncode == 0, same.stdout + same.stderr
+
+    overrides = {"use_read_write_scope": True, "data_access": "one-off"}
+    result = run_module(
+        project, "promotion", env={"PROMOTION_LIVE_OVERRIDES": json.dumps(overrides)}
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    listed = re.findall(r"^  - ([^\s:]+)", result.stdout.split("Allowed to differ:")[0], re.M)
+    assert listed == [
+        "check.stripe_credentials_match.assert[0].condition",
+        "output.stripe_dashboard_checklist.value[2]",
+        "resource.restful_operation.Stripe_Credentials_2515EE05.body.useReadWriteScope",
+        "resource.restful_resource.Stripe_DataAccess_8E93AD81.body.oneTimeSync",
+    ], result.stdout
+    assert (
+        "resource.restful_resource.Stripe_DataAccess_8E93AD81.body.oneTimeSync "
+        '(access to company data): test = "false", live = "true"' in result.stdout
+    )
+    assert (
+        "Stripe_Credentials_2515EE05.body.useReadWriteScope (Stripe credentials): "
+        'test = "false", live = "true"' in result.stdout
+    )
+
+
+def _names(document: dict[str, Any]) -> dict[str, list[str]]:
+    return {
+        "resource": [n for by_type in document.get("resource", {}).values() for n in by_type],
+        "data": [n for by_type in document.get("data", {}).values() for n in by_type],
+        "variable": list(document.get("variable", {})),
+        "output": list(document.get("output", {})),
+        "check": list(document.get("check", {})),
+    }
+
+
+_HCL_BLOCK = {
+    "resource": r'resource "[^"]+" "{name}"',
+    "data": r'data "[^"]+" "{name}"',
+    "variable": r'variable "{name}"',
+    "output": r'output "{name}"',
+    "check": r'check "{name}"',
+}
+
+
+def test_hcl_export_names_every_block_of_both_stacks(cdk_project: Any, tmp_path: Any) -> None:
+    project = cdk_project(REPO / "main.py")
+    project.cli("synth")
+    documents = {
+        stack: json.loads((project.stack_dir(stack) / "cdk.tf.json").read_text())
+        for stack in ("test", "live")
+    }
+    result = run_module(project, "hcl_export")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for stack, document in documents.items():
+        directory = project.stack_dir(stack)
+        hcl = (directory / "cdk.tf").read_text()
+        checks = json.loads((directory / "checks.tf.json").read_text())["check"]
+        assert checks == document["check"], stack
+        assert not (directory / "cdk.tf.json").exists(), stack
+        missing = [
+            f"{kind} {name}"
+            for kind, names in _names(document).items()
+            if kind != "check"
+            for name in names
+            if not re.search(_HCL_BLOCK[kind].format(name=re.escape(name)), hcl)
+        ]
+        assert missing == [], f"{stack}: not in the HCL: {missing}"
+
+
+def test_hcl_export_is_valid_complete_terraform(cdk_project: Any) -> None:
+    project = cdk_project(REPO / "main.py")
+    result = run_module(project, "hcl_export")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for stack in ("test", "live"):
+        hcl = (project.stack_dir(stack) / "cdk.tf").read_text()
+        flat = re.sub(r"\s+", " ", hcl)
+        assert 'path = "/integrations/credentials/' in flat, stack
+        assert "ephemeral_body = { secretKey = " in flat, stack
+        init = project.terraform(stack, "init", "-input=false", "-backend=false", "-no-color")
+        assert init.returncode == 0, init.stdout + init.stderr
+        validate = project.terraform(stack, "validate", "-json")
+        assert validate.returncode == 0, validate.stdout + validate.stderr
+        assert json.loads(validate.stdout)["valid"] is True
