@@ -16,7 +16,20 @@ from codat_stripe_ops.toolchain import REPO
 APPS = REPO / "tests" / "apps"
 FAKE_CODAT_KEY = "fake-codat-key-e2e"
 
-__all__ = ["APPS", "FAKE_CODAT_KEY", "REPO", "EmulatedCodat"]
+__all__ = ["APPS", "FAKE_CODAT_KEY", "REPO", "EmulatedCodat", "assert_no_secret", "stack_secrets"]
+
+
+def stack_secrets(
+    secret_test: str, secret_live: str, codat_key: str = FAKE_CODAT_KEY, **overrides: str
+) -> dict[str, str]:
+    """The TF_VAR_* secrets of the `test` and `live` stacks (fake values), plus overrides."""
+    return {
+        "TF_VAR_codat_api_key_test": codat_key,
+        "TF_VAR_codat_api_key_live": codat_key,
+        "TF_VAR_stripe_secret_key_test": secret_test,
+        "TF_VAR_stripe_secret_key_live": secret_live,
+        **overrides,
+    }
 
 
 @dataclass
@@ -37,3 +50,10 @@ class EmulatedCodat:
         if not self.request_log.exists():
             return []
         return [json.loads(line) for line in self.request_log.read_text().splitlines() if line]
+
+
+def assert_no_secret(text: str, *values: str) -> None:
+    """Neither a secret nor a recognisable tail of it is in `text`."""
+    for value in values:
+        assert value not in text
+        assert value[-8:] not in text

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from e2e_support import APPS, FAKE_CODAT_KEY, REPO
+from e2e_support import APPS, FAKE_CODAT_KEY, REPO, assert_no_secret, stack_secrets
 
 pytestmark = pytest.mark.e2e
 
@@ -20,13 +20,7 @@ COMMERCE = "commerce-"
 
 
 def _secrets(**overrides: str) -> dict[str, str]:
-    return {
-        "TF_VAR_codat_api_key_test": FAKE_CODAT_KEY,
-        "TF_VAR_codat_api_key_live": FAKE_CODAT_KEY,
-        "TF_VAR_stripe_secret_key_test": SECRET_TEST,
-        "TF_VAR_stripe_secret_key_live": SECRET_LIVE,
-        **overrides,
-    }
+    return stack_secrets(SECRET_TEST, SECRET_LIVE, **overrides)
 
 
 def _main_env(codat: Any, **overrides: str) -> dict[str, str]:
@@ -55,12 +49,6 @@ def _link_url(codat: Any, platform_key: str) -> str:
 
 def _writes(requests: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(r["method"], r["path"]) for r in requests if r["method"] not in ("GET", "HEAD")]
-
-
-def _assert_no_secret(text: str, *secrets: str) -> None:
-    for secret in secrets:
-        assert secret not in text
-        assert secret[-8:] not in text  # not even a recognisable tail beyond the mask's 4
 
 
 def test_deploy_test_stack_sets_up_stripe_test_end_to_end(
@@ -119,7 +107,7 @@ def test_deploy_test_stack_sets_up_stripe_test_end_to_end(
     assert "restful_operation" in state
     plan_bytes = (project.directory / "cdktf.out/stacks/test/saved.tfplan").read_bytes()
     for text in (state, shown.stdout, plan_bytes.decode("latin-1"), deploy.stdout, deploy.stderr):
-        _assert_no_secret(text, SECRET_TEST, FAKE_CODAT_KEY)
+        assert_no_secret(text, SECRET_TEST, FAKE_CODAT_KEY)
 
     # Deploying live touches Stripe (exgd), never Stripe Test (yzth).
     test_credentials = codat.client.get("/integrations/credentials/yzth").json()
@@ -193,7 +181,7 @@ def test_scope_client_id_and_secret_changes_keep_the_map_whole(
     assert re.search(
         r"restful_operation\.Stripe_Credentials_\w+ will be updated in-place", plan.stdout
     )
-    _assert_no_secret(plan.stdout + plan.stderr, rotated, SECRET_TEST)
+    assert_no_secret(plan.stdout + plan.stderr, rotated, SECRET_TEST)
     project.cli(*deploy, extra_env=env)
     assert (
         codat.client.get("/integrations/credentials/yzth").json()["secretKey"]
@@ -214,6 +202,6 @@ def test_secret_of_the_wrong_mode_is_refused_at_plan_time(cdk_project: Any, coda
     assert result.returncode != 0
     output = result.stdout + result.stderr
     assert "must start with sk_test_ or rk_test_" in output
-    _assert_no_secret(output, "sk_live_fakeWr0ng")
+    assert_no_secret(output, "sk_live_fakeWr0ng")
     assert _writes(codat.requests()) == []
     assert codat.client.get("/integrations/yzth").json()["enabled"] is False

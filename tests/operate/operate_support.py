@@ -22,6 +22,7 @@ import httpx
 
 from codat_emulator.process import EmulatorProcess
 from codat_stripe_ops.toolchain import REPO, CdkProject
+from e2e_support import stack_secrets
 
 OPERATE_APP = REPO / "tests" / "apps" / "operate_app.py"
 
@@ -149,13 +150,7 @@ def stack_params(
 
 def secrets_env(**overrides: str) -> dict[str, str]:
     """The TF_VAR_* secrets of both stacks (fake values)."""
-    return {
-        "TF_VAR_codat_api_key_test": CODAT_KEY,
-        "TF_VAR_codat_api_key_live": CODAT_KEY,
-        "TF_VAR_stripe_secret_key_test": SECRET_TEST,
-        "TF_VAR_stripe_secret_key_live": SECRET_LIVE,
-        **overrides,
-    }
+    return stack_secrets(SECRET_TEST, SECRET_LIVE, CODAT_KEY, **overrides)
 
 
 def plan_changes(

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from e2e_support import FAKE_CODAT_KEY
+from e2e_support import assert_no_secret, stack_secrets
 
 SECRET_TEST = "sk_test_fakeRv1a"
 SECRET_LIVE = "sk_live_fakeRv2b"
@@ -15,13 +15,7 @@ SECRET_LIVE = "sk_live_fakeRv2b"
 
 def secrets(**overrides: str) -> dict[str, str]:
     """TF_VAR_* for both stacks of main.py and params_app, obviously fake."""
-    return {
-        "TF_VAR_codat_api_key_test": FAKE_CODAT_KEY,
-        "TF_VAR_codat_api_key_live": FAKE_CODAT_KEY,
-        "TF_VAR_stripe_secret_key_test": SECRET_TEST,
-        "TF_VAR_stripe_secret_key_live": SECRET_LIVE,
-        **overrides,
-    }
+    return stack_secrets(SECRET_TEST, SECRET_LIVE, **overrides)
 
 
 def run_module(
@@ -45,8 +39,4 @@ def run_module(
     )
 
 
-def assert_no_secret(text: str, *values: str) -> None:
-    """Neither a secret nor a recognisable tail of it is in `text`."""
-    for value in values:
-        assert value not in text
-        assert value[-8:] not in text
+__all__ = ["SECRET_LIVE", "SECRET_TEST", "assert_no_secret", "run_module", "secrets"]
