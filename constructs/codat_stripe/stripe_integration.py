@@ -10,6 +10,7 @@ from codat_api import assumptions, endpoints
 from codat_api.platforms import STRIPE_REDIRECT_URI
 from codat_stripe._cdk import TerraformOutput, TerraformStack, TerraformVariable
 from codat_stripe.connection import CodatConnection
+from codat_stripe.imports import import_existing
 from codat_stripe.restful import RestfulDataSource, RestfulOperation, RestfulResource, import_id
 from codat_stripe.stripe_facts import (
     CLIENT_ID_PREFIX,
@@ -22,6 +23,7 @@ from codat_stripe.validation import (
     is_unresolved,
     require_bool,
     require_choice,
+    require_int_range,
     require_str,
 )
 from constructs import Construct
@@ -55,6 +57,9 @@ class StripeIntegrationProps:
         use_read_write_scope: Ask Stripe for `read_write` instead of `read_only`.
         data_access: One-off sync when a company authorizes, or continuous sync.
         enabled: Whether the integration is enabled for new connections.
+        credentials_revision: Bump it to write the credentials again without changing them,
+            e.g. after the drift check found them changed in the Portal (nothing extra is
+            sent to Codat).
         adopt_existing: Import the enabled toggle and the data-access setting on the first
             deploy instead of overwriting them blindly (both always exist in Codat), so a
             hand-made set-up comes under management and only what differs is written.
@@ -68,6 +73,7 @@ class StripeIntegrationProps:
     use_read_write_scope: bool = False
     data_access: DataAccess | str = DataAccess.CONTINUOUS
     enabled: bool = True
+    credentials_revision: int = 0
     adopt_existing: bool = True
 
 
@@ -105,6 +111,9 @@ class StripeIntegration(Construct):
         )
         enabled = require_bool(owner, "enabled", props.enabled)
         adopt_existing = require_bool(owner, "adopt_existing", props.adopt_existing)
+        revision = require_int_range(
+            owner, "credentials_revision", props.credentials_revision, 0, 1_000_000
+        )
         client_id = _validate_client_id(owner, props.client_id)
         secret_key = _validate_secret_key(owner, mode, props.secret_key)
 
@@ -120,11 +129,12 @@ class StripeIntegration(Construct):
             path=endpoints.integration(self.platform_key),
             output_attrs=["integrationId", "key"],
         )
+        credentials_path = endpoints.integration_credentials(self.platform_key)
         self.credentials = RestfulOperation(
             self,
             "Credentials",
             provider=api,
-            path=endpoints.integration_credentials(self.platform_key),
+            path=credentials_path,
             method="PUT",
             body={
                 assumptions.CREDENTIAL_CLIENT_ID: client_id,
@@ -134,9 +144,13 @@ class StripeIntegration(Construct):
             },
             ephemeral_body={assumptions.CREDENTIAL_SECRET_KEY: secret_key},
             delete_method="DELETE",
+            # A bumped revision adds a marker to output_attrs: an attribute the provider keeps
+            # for itself (it only filters what the response leaves in state), so nothing
+            # extra reaches Codat, yet the change makes Terraform run the PUT again.
             output_attrs=[
                 assumptions.CREDENTIAL_CLIENT_ID,
                 assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
+                *([f"credentialsRevision{revision}"] if revision else []),
             ],
         )
         settings_path = endpoints.integration_settings(
@@ -172,13 +186,16 @@ class StripeIntegration(Construct):
         )
 
         if adopt_existing:
-            self.data_access.import_from(import_id(settings_path, settings_path, ["oneTimeSync"]))
-            self.enabled.import_from(
+            import_existing(
+                self.data_access, import_id(settings_path, settings_path, ["oneTimeSync"])
+            )
+            import_existing(
+                self.enabled,
                 import_id(
                     endpoints.integration(self.platform_key),
                     endpoints.integration_enabled(self.platform_key),
                     ["enabled"],
-                )
+                ),
             )
 
         prefix = re.sub(r"[^a-zA-Z0-9]+", "_", id).strip("_").lower()

@@ -1,10 +1,11 @@
-"""Export the stacks as HCL: `cdktn synth --hcl`, plus the check blocks it cannot render.
+"""Export the stacks as HCL: `cdktn synth --hcl`, plus the blocks its renderer drops.
 
 The documented way off the CDK is `cdktn synth --hcl`, which writes
-`cdktf.out/stacks/<stack>/cdk.tf`. Its renderer drops stack-level blocks it has no model
-for - here the `check` blocks that compare the stored Stripe credentials with the code - so
-this command writes them beside it as `checks.tf.json` (Terraform reads `.tf` and `.tf.json`
-files of a directory together). The result is complete, valid Terraform.
+`cdktf.out/stacks/<stack>/cdk.tf`. Its renderer drops stack-level blocks written as stack
+overrides - here the `check` blocks that compare the stored Stripe credentials with the code
+and the `import` blocks that adopt existing Codat settings - so this command writes them
+beside it as `stack-blocks.tf.json` (Terraform reads the `.tf` and `.tf.json` files of a
+directory together). The result is complete, valid Terraform.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 
 from codat_stripe_ops.toolchain import REPO, CdkProject, CommandFailedError
 
-CHECKS_FILE = "checks.tf.json"
+EXTRA_FILE = "stack-blocks.tf.json"
+STACK_LEVEL_BLOCKS = ("check", "import")
 
 
 def export_hcl(project: CdkProject) -> dict[str, Path]:
@@ -31,10 +33,11 @@ def export_hcl(project: CdkProject) -> dict[str, Path]:
             directory = project.stack_dir(stack)
             # A JSON synth left in the same directory would be loaded too (duplicates).
             (directory / "cdk.tf.json").unlink(missing_ok=True)
-            checks = json.loads(stack_json.read_text()).get("check")
-            target = directory / CHECKS_FILE
-            if checks:
-                target.write_text(json.dumps({"check": checks}, indent=2, sort_keys=True) + "\n")
+            document = json.loads(stack_json.read_text())
+            extra = {block: document[block] for block in STACK_LEVEL_BLOCKS if block in document}
+            target = directory / EXTRA_FILE
+            if extra:
+                target.write_text(json.dumps(extra, indent=2, sort_keys=True) + "\n")
             else:
                 target.unlink(missing_ok=True)
             stacks[stack] = directory
@@ -60,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         print(failed, file=sys.stderr)
         return 1
     for stack, directory in stacks.items():
-        extra = f" + {CHECKS_FILE}" if (directory / CHECKS_FILE).exists() else ""
+        extra = f" + {EXTRA_FILE}" if (directory / EXTRA_FILE).exists() else ""
         print(f"{stack}: {directory / 'cdk.tf'}{extra}")
     return 0
 

@@ -31,6 +31,7 @@ ALLOW_LIST: tuple[str, ...] = (
     "secret and API-key variables (their names)",
     "base URL of the Codat instance",
     "backend (where the state lives)",
+    "credentials revision (re-sends one environment's credentials after drift)",
     "which stack owns the client's commerce sync settings (a singleton per Codat instance; "
     "compared when both stacks own a copy)",
 )
@@ -135,6 +136,9 @@ def _normalize(
 ) -> Any:
     tree = copy.deepcopy(dict(document))
     tree.get("terraform", {}).pop("backend", None)
+    for name, body in tree.get("resource", {}).get("restful_operation", {}).items():
+        if component_of(name) is Component.CREDENTIALS:
+            body.pop("operation_header", None)
     if not keep_sync:
         for prefix in _sync_prefixes(document):
             for section in ("resource", "data"):

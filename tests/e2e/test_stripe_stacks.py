@@ -205,3 +205,43 @@ def test_secret_of_the_wrong_mode_is_refused_at_plan_time(cdk_project: Any, coda
     assert_no_secret(output, "sk_live_fakeWr0ng")
     assert _writes(codat.requests()) == []
     assert codat.client.get("/integrations/yzth").json()["enabled"] is False
+
+
+def test_credentials_changed_in_the_portal_are_reported_and_restored_by_a_revision_bump(
+    cdk_project: Any, codat: Any
+) -> None:
+    project = cdk_project(APPS / "params_app.py")
+    deploy = ("deploy", "test", "--auto-approve", "--skip-provider-lock")
+
+    def params(revision: int) -> dict[str, str]:
+        environment = {
+            "name": "test",
+            "mode": "test",
+            "client_id": "ca_fakeClient1",
+            "codat_base_url": codat.base_url,
+            "credentials_revision": revision,
+        }
+        return {"STACK_PARAMS": json.dumps({"environments": [environment]})}
+
+    project.cli(*deploy, extra_env={**_secrets(), **params(0)})
+    portal_edit = {
+        "clientId": "ca_portalEdit",
+        "secretKey": "sk_test_fakePort",
+        "useReadWriteScope": "true",
+    }
+    assert codat.client.put("/integrations/credentials/yzth", json=portal_edit).status_code == 200
+
+    plan = project.terraform("test", "plan", "-no-color", "-input=false", extra_env=_secrets())
+    assert "credentials in Codat differ from the code" in plan.stdout + plan.stderr
+
+    project.cli(*deploy, extra_env={**_secrets(), **params(1)})
+    assert codat.client.get("/integrations/credentials/yzth").json() == {
+        "clientId": "ca_fakeClient1",
+        "secretKey": "********" + SECRET_TEST[-4:],
+        "useReadWriteScope": "false",
+    }
+    clean = project.terraform(
+        "test", "plan", "-detailed-exitcode", "-no-color", extra_env=_secrets()
+    )
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "differ from the code" not in clean.stdout + clean.stderr

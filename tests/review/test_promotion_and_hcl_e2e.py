@@ -81,8 +81,8 @@ def test_hcl_export_names_every_block_of_both_stacks(cdk_project: Any, tmp_path:
     for stack, document in documents.items():
         directory = project.stack_dir(stack)
         hcl = (directory / "cdk.tf").read_text()
-        checks = json.loads((directory / "checks.tf.json").read_text())["check"]
-        assert checks == document["check"], stack
+        extra = json.loads((directory / "stack-blocks.tf.json").read_text())
+        assert extra == {"check": document["check"], "import": document["import"]}, stack
         assert not (directory / "cdk.tf.json").exists(), stack
         missing = [
             f"{kind} {name}"

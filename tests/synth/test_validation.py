@@ -269,3 +269,24 @@ def test_environment_cannot_use_one_variable_for_both_secrets() -> None:
                 )
             ],
         )
+
+
+def test_credentials_revision_changes_the_operation_not_the_request(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    bumped = next(
+        iter(
+            resources(
+                synth_one(tmp_path / "a", lambda s: _integration(s, credentials_revision=3)),
+                "restful_operation",
+            ).values()
+        )
+    )
+    default = next(
+        iter(resources(synth_one(tmp_path / "b", _integration), "restful_operation").values())
+    )
+    assert bumped["output_attrs"] == [*default["output_attrs"], "credentialsRevision3"]
+    assert {k: v for k, v in bumped.items() if k not in ("output_attrs", "//")} == {
+        k: v for k, v in default.items() if k not in ("output_attrs", "//")
+    }
+    _expect_error(lambda s: _integration(s, credentials_revision=-1), "credentials_revision", "-1")
