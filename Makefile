@@ -48,7 +48,7 @@ node_modules/.installed: package.json package-lock.json
 demo: setup  ## Run the main job on the embedded Codat emulator.
 	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.demo $(DEMO_ARGS)
 
-test: setup setup-postgres lint lint-workflows typecheck test-unit test-e2e test-cdktf-compat test-opentofu  ## Run every test.
+test: setup setup-postgres lint lint-workflows typecheck test-unit test-e2e test-cdktf-compat test-opentofu bench-smoke  ## Run every test.
 
 lint:  ## ruff: lint and formatting.
 	$(VENV)/bin/ruff check .
@@ -111,6 +111,17 @@ $(ACTIONLINT):
 
 lint-workflows: $(ACTIONLINT)  ## actionlint over .github/workflows.
 	$(ACTIONLINT) .github/workflows/*.yml
+
+# --- Benchmarks (README: "Benchmarks"); bench-smoke is part of `make test` ---
+.PHONY: bench bench-smoke
+
+bench: setup  ## Benchmarks: synth, API calls, CDK vs plain terraform, scaling, load -> bench/report.*
+	bench/setup-load-tool.sh
+	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.bench --out bench
+
+bench-smoke: setup  ## The benchmark once, tiny and fast, into a temporary directory.
+	bench/setup-load-tool.sh
+	out=$$(mktemp -d) && $(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.bench --smoke --out "$$out" && rm -rf "$$out"
 
 # --- Operating the stacks (README: "Operating the stacks") ---
 .PHONY: setup-postgres test-operate
