@@ -32,7 +32,7 @@ def _synth(report: dict[str, Any]) -> list[str]:
         "(validate-binary-version.js), i.e. the probe is gone; the app run without the CLI "
         f"takes {prof['app_seconds']} s, so what remains per environment is building the "
         "constructs (Python and jsii calls): about "
-        f"{round((med['generated'] - med['shipped']) / (n - 2), 3)} s per extra environment. "
+        f"{_per_extra_environment(med['generated'], med['shipped'], n)} s per extra environment. "
         f"Runs: {n} environments {min(runs['generated'])}-{max(runs['generated'])} s, "
         f"2 stacks {min(runs['shipped'])}-{max(runs['shipped'])} s"
         + (
@@ -150,3 +150,8 @@ def findings(report: dict[str, Any]) -> list[str]:
         "variants were run interleaved, so ratios are steadier than absolute seconds."
     )
     return [*_synth(report), *_calls(report), *_wall(report), scaling, noise]
+
+
+def _per_extra_environment(generated_seconds: float, shipped_seconds: float, n: int) -> float:
+    """Seconds each environment beyond the shipped two adds (0 when there are none)."""
+    return round((generated_seconds - shipped_seconds) / (n - 2), 3) if n > 2 else 0.0
