@@ -21,6 +21,7 @@ from codat_stripe.stacks import (
 from codat_stripe.stripe_facts import StripeMode
 from codat_stripe.stripe_integration import DataAccess, StripeIntegration, StripeIntegrationProps
 from codat_stripe.validation import CodatStripeConfigError
+from codat_stripe.variables import secret_variable
 
 __all__ = [
     "CodatConnection",
@@ -41,4 +42,5 @@ __all__ = [
     "StripeIntegrationProps",
     "StripeMode",
     "build_stacks",
+    "secret_variable",
 ]

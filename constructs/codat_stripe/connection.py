@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codat_api.endpoints import BASE_URL
-from codat_stripe._cdk import Fn, TerraformVariable
+from codat_stripe._cdk import Fn
 from codat_stripe.restful import RestfulProvider
 from codat_stripe.validation import require_base_url, require_int_range, require_terraform_name
+from codat_stripe.variables import secret_variable
 from constructs import Construct
 
 RETRY_STATUS_CODES = (408, 429, 500, 502, 503, 504)
@@ -52,19 +53,9 @@ class CodatConnection(Construct):
         require_terraform_name(owner, "api_key_variable_name", props.api_key_variable_name)
         require_int_range(owner, "retry_count", props.retry_count, 0, 20)
 
-        self.api_key = TerraformVariable(
-            self,
-            "ApiKey",
-            type="string",
-            sensitive=True,
-            nullable=False,
-            description=(
-                f"Codat API key for {self.base_url} (set TF_VAR_{props.api_key_variable_name})."
-            ),
+        self.api_key = secret_variable(
+            self, "ApiKey", props.api_key_variable_name, f"Codat API key for {self.base_url}"
         )
-        self.api_key.override_logical_id(props.api_key_variable_name)
-        # Ephemeral (Terraform >= 1.10): never persisted in plan or state files.
-        self.api_key.add_override("ephemeral", True)
         self.api_key_variable_name = props.api_key_variable_name
 
         self.provider = RestfulProvider(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from codat_api.data_types import COMMERCE_DATA_TYPES
 from codat_api.endpoints import BASE_URL
-from codat_stripe._cdk import App, TerraformStack, TerraformVariable
+from codat_stripe._cdk import App, TerraformStack
 from codat_stripe.backends import LocalState, StateBackend
 from codat_stripe.commerce_sync import (
     CommerceDataTypeOverride,
@@ -23,6 +23,7 @@ from codat_stripe.connection import CodatConnection, CodatConnectionProps
 from codat_stripe.stripe_facts import StripeMode
 from codat_stripe.stripe_integration import DataAccess, StripeIntegration, StripeIntegrationProps
 from codat_stripe.validation import CodatStripeConfigError, require_terraform_name
+from codat_stripe.variables import secret_variable
 from constructs import Construct
 
 
@@ -116,19 +117,12 @@ class CodatStripeStack(TerraformStack):
                 api_key_variable_name=environment.api_key_variable_name,
             ),
         )
-        secret = TerraformVariable(
+        secret = secret_variable(
             self,
             "StripeSecretKey",
-            type="string",
-            sensitive=True,
-            nullable=False,
-            description=(
-                f"Stripe {environment.mode.value}-mode secret key "
-                f"(set TF_VAR_{environment.secret_key_variable_name})."
-            ),
+            environment.secret_key_variable_name,
+            f"Stripe {environment.mode.value}-mode secret key",
         )
-        secret.override_logical_id(environment.secret_key_variable_name)
-        secret.add_override("ephemeral", True)
         self.stripe = StripeIntegration(
             self,
             "Stripe",

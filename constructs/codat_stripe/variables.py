@@ -1,0 +1,25 @@
+"""Secret stack variables: set only at deploy time, never written to plans or state."""
+
+from __future__ import annotations
+
+from codat_stripe._cdk import TerraformVariable
+from constructs import Construct
+
+
+def secret_variable(scope: Construct, id: str, name: str, description: str) -> TerraformVariable:
+    """A sensitive, ephemeral string variable named `name` (set as TF_VAR_<name>).
+
+    Ephemeral (Terraform/OpenTofu >= 1.10/1.11): its value is never persisted in plan or
+    state files; it may flow only into write-only attributes and provider configuration.
+    """
+    variable = TerraformVariable(
+        scope,
+        id,
+        type="string",
+        sensitive=True,
+        nullable=False,
+        description=f"{description} (set TF_VAR_{name}).",
+    )
+    variable.override_logical_id(name)
+    variable.add_override("ephemeral", True)
+    return variable
