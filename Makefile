@@ -72,7 +72,7 @@ OPENTOFU := $(CURDIR)/$(TOOLCHAIN)/opentofu/$(OPENTOFU_VERSION)/tofu
 
 test-opentofu: setup  ## The stack e2e tests again on OpenTofu built from source (the no-terraform fallback).
 	toolchain/build-opentofu.sh $(OPENTOFU_VERSION) $(OPENTOFU)
-	$(WITH_TF_ENV) $(OPENTOFU) version | grep -q '^OpenTofu v$(OPENTOFU_VERSION)'
+	$(WITH_TF_ENV) $(OPENTOFU) version | grep '^OpenTofu v$(OPENTOFU_VERSION)'
 	$(WITH_TF_ENV) TERRAFORM_BINARY_OVERRIDE=$(OPENTOFU) $(VENV)/bin/pytest -m e2e tests/e2e/test_stripe_stacks.py
 
 lock: | $(UV)  ## Re-resolve the Python lock files after changing pins.

@@ -21,4 +21,4 @@ fi
 mkdir -p "$(dirname "$output")"
 (cd "$src" && go build -trimpath -o "$output.tmp" ./cmd/tofu) 2>"$log" || { cat "$log" >&2; exit 1; }
 mv "$output.tmp" "$output"
-echo "opentofu: built $("$output" version | head -n 1)"
+echo "opentofu: built $("$output" version | sed -n 1p)"

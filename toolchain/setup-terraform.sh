@@ -25,10 +25,13 @@ tofu_version=$(pin OPENTOFU_VERSION)
 min_version=$(pin TERRAFORM_MIN_VERSION)
 
 version_ok() {  # version_ok ACTUAL MINIMUM
-  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | sed -n 1p)" = "$2" ]
 }
 binary_version() {  # prints "1.11.4" for terraform or tofu
-  "$1" version 2>/dev/null | head -n 1 | sed -n 's/^[A-Za-z]* v\([0-9][0-9.]*\).*/\1/p'
+  # No `head` here: with pipefail, a binary still writing when head exits dies of SIGPIPE.
+  local out
+  out=$("$1" version 2>/dev/null) || true
+  printf '%s\n' "$out" | sed -n '1s/^[A-Za-z]* v\([0-9][0-9.]*\).*/\1/p'
 }
 
 tf_bin=""
