@@ -1,7 +1,8 @@
 """Typed L1 bindings for the parts of the magodo/restful provider this library uses.
 
-`cdktn get` would generate bindings for the whole provider schema; we need three blocks,
-so they are declared here by hand, each attribute documented in the provider's own terms.
+`cdktn get` would generate bindings for the whole provider schema; we need the provider,
+`restful_resource`, `restful_operation` and the `restful_resource` data source, so they are
+declared here by hand, each attribute documented in the provider's own terms.
 Attribute maps are emitted verbatim: request bodies keep Codat's camelCase keys (the CDK
 would otherwise snake_case nested keys of provider blocks, see `RestfulProvider`).
 """

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sys
 import time
@@ -60,12 +59,17 @@ def emulated_codat(directory: Path) -> Iterator[str]:
 
 
 def deploy(project: CdkProject, env: Mapping[str, str]) -> None:
-    """`cdktn deploy test live`, reporting each stack's apply summary."""
+    """`cdktn deploy test live`, then report what each stack's state now holds.
+
+    (The CLI interleaves both stacks' output, so the summary is read from the state rather
+    than parsed from it.)
+    """
     started = time.monotonic()
-    result = project.cli("deploy", *STACKS, "--auto-approve", "--skip-provider-lock", extra_env=env)
+    project.cli("deploy", *STACKS, "--auto-approve", "--skip-provider-lock", extra_env=env)
     for stack in STACKS:
-        summary = re.search(rf"^{stack}\s+.*?(Apply complete!.*)$", _plain(result.stdout), re.M)
-        detail(f"{stack}: {summary.group(1) if summary else 'deployed'}")
+        listed = project.terraform(stack, "state", "list", check=True, extra_env=env)
+        managed = [a for a in listed.stdout.split() if not a.startswith("data.")]
+        detail(f"{stack}: deployed, {len(managed)} resources in state")
     detail(f"({time.monotonic() - started:.0f} s)")
 
 
@@ -115,17 +119,13 @@ def test_integration(client: CodatClient) -> None:
     detail(f"linkUrl: {connection['linkUrl']}")
 
 
-def _plain(text: str) -> str:
-    return re.sub(r"\x1b\[[0-9;]*m", "", text)
-
-
-def run(codat_base_url: str | None) -> int:
-    """Run the demo; returns the process exit code."""
-    shutil.rmtree(DEMO_DIR, ignore_errors=True)
-    DEMO_DIR.mkdir(parents=True)
-    project = CdkProject(directory=DEMO_DIR / "project")
+def run(codat_base_url: str | None, work_dir: Path = DEMO_DIR) -> int:
+    """Run the demo in `work_dir` (recreated); returns the process exit code."""
+    shutil.rmtree(work_dir, ignore_errors=True)
+    work_dir.mkdir(parents=True)
+    project = CdkProject(directory=work_dir / "project")
     project.write_config()
-    with _codat(codat_base_url) as base_url:
+    with _codat(codat_base_url, work_dir) as base_url:
         secrets = FAKE_SECRETS if codat_base_url is None else _secrets_from_environment()
         env = {**secrets, "CODAT_BASE_URL_TEST": base_url, "CODAT_BASE_URL_LIVE": base_url}
         step(f"Deploying the test and live stacks of main.py to {base_url}")
@@ -142,17 +142,17 @@ def run(codat_base_url: str | None) -> int:
                 return 1
             step("Testing the integration: a company and a Stripe Test connection")
             test_integration(client)
-    step(f"Demo complete. Its project, state and emulator database are in {DEMO_DIR}")
+    step(f"Demo complete. Its project, state and emulator database are in {work_dir}")
     return 0
 
 
 @contextmanager
-def _codat(codat_base_url: str | None) -> Iterator[str]:
+def _codat(codat_base_url: str | None, work_dir: Path) -> Iterator[str]:
     if codat_base_url is not None:
         yield codat_base_url
         return
     step("Starting the embedded Codat emulator (fresh database, fake credentials)")
-    with emulated_codat(DEMO_DIR) as base_url:
+    with emulated_codat(work_dir) as base_url:
         yield base_url
 
 
@@ -173,7 +173,14 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("DEMO_CODAT_BASE_URL"),
         help="run against this Codat instance instead of the emulator (env DEMO_CODAT_BASE_URL)",
     )
-    return run(parser.parse_args(argv).codat_base_url)
+    parser.add_argument(
+        "--work-dir",
+        type=Path,
+        default=DEMO_DIR,
+        help=f"where the demo's project, state and database go (recreated; default {DEMO_DIR})",
+    )
+    args = parser.parse_args(argv)
+    return run(args.codat_base_url, args.work_dir.resolve())
 
 
 if __name__ == "__main__":

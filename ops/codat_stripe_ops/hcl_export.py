@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from codat_stripe_ops.toolchain import REPO, CdkProject, CommandFailedError
+from codat_stripe_ops.stack_runner import StackRunError, StackRunner
+from codat_stripe_ops.toolchain import CdkProject, CommandFailedError
 
 EXTRA_FILE = "stack-blocks.tf.json"
 STACK_LEVEL_BLOCKS = ("check", "import")
@@ -46,20 +47,12 @@ def export_hcl(project: CdkProject) -> dict[str, Path]:
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: 0 on success, 1 when synthesis fails."""
-    parser = argparse.ArgumentParser(
-        prog="python -m codat_stripe_ops.hcl_export", description=__doc__
-    )
-    parser.add_argument(
-        "--project-dir",
-        type=Path,
-        default=REPO,
-        help="directory holding cdktf.json (default: this repository)",
-    )
-    args = parser.parse_args(argv)
-    project = CdkProject(directory=args.project_dir.resolve())
+    parser = argparse.ArgumentParser(prog="hcl_export", description=__doc__)
+    StackRunner.add_arguments(parser)
     try:
+        project = StackRunner.from_arguments(parser.parse_args(argv)).project
         stacks = export_hcl(project)
-    except CommandFailedError as failed:
+    except (StackRunError, CommandFailedError) as failed:
         print(failed, file=sys.stderr)
         return 1
     for stack, directory in stacks.items():
