@@ -76,7 +76,7 @@ test-opentofu: setup  ## The stack e2e tests again on OpenTofu built from source
 	$(WITH_TF_ENV) TERRAFORM_BINARY_OVERRIDE=$(OPENTOFU) $(VENV)/bin/pytest -m e2e tests/e2e/test_stripe_stacks.py
 
 lock: | $(UV)  ## Re-resolve the Python lock files after changing pins.
-	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes --extra dev -o requirements.lock pyproject.toml
+	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes --all-extras -o requirements.lock pyproject.toml
 	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes -o toolchain/cdktf-compat.lock toolchain/cdktf-compat.in
 
 clean:  ## Remove everything setup and the tests created.

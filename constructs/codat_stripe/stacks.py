@@ -97,6 +97,8 @@ class CodatStripeStack(TerraformStack):
     ) -> None:
         """Declare the environment's backend, variables and constructs."""
         super().__init__(scope, id)
+        self.shared = shared
+        self.environment = environment
         owner = f"environment '{environment.name}'"
         require_terraform_name(owner, "codat_api_key_variable", environment.api_key_variable_name)
         require_terraform_name(

@@ -122,6 +122,34 @@ class StackRunner:
             ) from error
         return plan
 
+    def plan_stacks(
+        self, stacks: Sequence[str], *, refresh_only: bool = False
+    ) -> dict[str, dict[str, Any]]:
+        """Plan each stack into a saved plan file and return each plan's JSON, by stack name.
+
+        The saved plan is `review.tfplan` (or `drift.tfplan` when `refresh_only`) in the
+        stack's working directory, so a caller can upload or apply it.
+        """
+        plan_file = "drift.tfplan" if refresh_only else "review.tfplan"
+        return {stack: self.saved_plan_json(stack, plan_file, refresh_only) for stack in stacks}
+
+    def deploy(self, stack: str) -> dict[str, Any]:
+        """Plan the stack, apply exactly that saved plan, and return the applied plan's JSON."""
+        plan = self.saved_plan_json(stack, "deploy.tfplan", refresh_only=False)
+        self._check(
+            self.project.terraform, stack, "apply", "-input=false", "-no-color", "deploy.tfplan"
+        )
+        return plan
+
+    def outputs(self, stack: str) -> dict[str, Any]:
+        """The stack's outputs from its state (`terraform output -json`), by output name."""
+        shown = self._check(self.project.terraform, stack, "output", "-json")
+        try:
+            outputs: dict[str, Any] = json.loads(shown or "{}")
+        except ValueError as error:
+            raise StackRunError(f"stack {stack!r}: `output -json` printed no JSON") from error
+        return outputs
+
     def require_variables(self, stack: str) -> None:
         """Fail early, naming them, when the stack's variables without default are unset."""
         document = json.loads((self.project.stack_dir(stack) / "cdk.tf.json").read_text())
