@@ -117,11 +117,11 @@ lint-workflows: $(ACTIONLINT)  ## actionlint over .github/workflows.
 
 bench: setup  ## Benchmarks: synth, API calls, CDK vs plain terraform, scaling, load -> bench/report.*
 	bench/setup-load-tool.sh
-	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.bench --out bench
+	$(WITH_TF_ENV) PYTHONPATH=bench $(VENV)/bin/python -m codat_bench --out bench
 
 bench-smoke: setup  ## The benchmark once, tiny and fast, into a temporary directory.
 	bench/setup-load-tool.sh
-	out=$$(mktemp -d) && $(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.bench --smoke --out "$$out" && rm -rf "$$out"
+	out=$$(mktemp -d) && $(WITH_TF_ENV) PYTHONPATH=bench $(VENV)/bin/python -m codat_bench --smoke --out "$$out" && rm -rf "$$out"
 
 # --- Operating the stacks (README: "Operating the stacks") ---
 .PHONY: setup-postgres test-operate
