@@ -131,3 +131,10 @@ setup-postgres:  ## PostgreSQL server binaries from Debian's packages, if missin
 
 test-operate: setup setup-postgres  ## Only the operations tests: destroy, faults, secrets, PostgreSQL locking.
 	$(WITH_TF_ENV) $(VENV)/bin/pytest tests/operate
+
+# --- Stripe's API mock for the verify tests (README: "Verifying a stack") ---
+STRIPE_MOCK_VERSION := 0.203.0
+.PHONY: setup-stripe-mock
+
+setup-stripe-mock:  ## stripe-mock from its Go module into .toolchain/ (once, cached; verify tests).
+	toolchain/build-stripe-mock.sh $(STRIPE_MOCK_VERSION) $(TOOLCHAIN)/stripe-mock-$(STRIPE_MOCK_VERSION)
