@@ -1,19 +1,33 @@
-"""Synthesize a CDK app once, then make saved plans of its stacks and read them as JSON.
+"""Synthesize a CDK app once, then plan, apply and read the outputs of its stacks.
 
-The plan summary and the drift command share this: both need `cdktn synth`, `terraform init`
-and a saved plan's `terraform show -json` per stack, with the usual TF_VAR_* secrets taken
-from the environment (never printed).
+The plan summary, the drift command and the CLI's plan, drift and deploy share this. It is
+built to cost what plain Terraform costs:
+
+- synth runs the app command from cdktf.json directly (`synth.py`), not through the Node
+  `cdktn` CLI, and only once per runner;
+- `terraform init` is skipped where the stack directory is already initialised for the same
+  backend, providers, lock file and binary (`init_reuse.py`); the plugin cache is shared;
+- stacks run on a bounded pool (default: the machine's cores) in dependency order, inside a
+  budget of Codat API requests per minute (`parallel.py`, `rate_budget.py`); each stack's
+  result is collected on its own, so one failure does not stop the others;
+- a deploy applies exactly the saved plan it made (no second refresh).
+
+TF_VAR_* secrets come from the environment and are never printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from codat_stripe_ops import init_reuse
+from codat_stripe_ops.parallel import StackResults, default_parallelism, run_stacks
+from codat_stripe_ops.rate_budget import CODAT_REQUESTS_PER_MINUTE, RateBudget
+from codat_stripe_ops.synth import SynthError, read_manifest, synthesize
 from codat_stripe_ops.toolchain import (
     REPO,
     CdkProject,
@@ -22,18 +36,55 @@ from codat_stripe_ops.toolchain import (
     toolchain_environ,
 )
 
+REVIEW_PLAN = "review.tfplan"
+DRIFT_PLAN = "drift.tfplan"
+DEPLOY_PLAN = "deploy.tfplan"
+
 
 class StackRunError(RuntimeError):
-    """A step of synth, init, plan or show failed; the message says which and why."""
+    """A step of synth, init, plan, apply or show failed; the message says which and why."""
+
+
+class StacksFailedError(StackRunError):
+    """Some stacks failed; `results` holds the stacks that succeeded, `failures` the reasons."""
+
+    def __init__(self, action: str, outcome: StackResults[Any]) -> None:
+        """Name every failed stack and why."""
+        self.results: dict[str, Any] = outcome.results
+        self.failures: dict[str, str] = outcome.failures
+        lines = [f"{action} failed for {len(self.failures)} stack(s):"]
+        lines += [f"--- stack {name!r}: {reason}" for name, reason in self.failures.items()]
+        super().__init__("\n".join(lines))
 
 
 @dataclass
 class StackRunner:
-    """Runs the real `cdktn` CLI and terraform for one CDK project directory."""
+    """Runs the app and terraform for one CDK project directory.
+
+    `parallelism` bounds the stacks run at once (0: the machine's cores);
+    `requests_per_minute` is the Codat API budget shared by the stacks running at once;
+    `reuse_init` skips a provably unneeded `terraform init`; `synth_with_cli` synthesizes
+    through the real `cdktn synth` instead of running the app command directly.
+    """
 
     project: CdkProject
     synth: bool = True
+    parallelism: int = 0
+    requests_per_minute: int = CODAT_REQUESTS_PER_MINUTE
+    reuse_init: bool = True
+    synth_with_cli: bool = False
     _synthesized: bool = field(default=False, init=False)
+    _budget: RateBudget | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        """Resolve the default parallelism and check the options."""
+        if self.parallelism < 0:
+            raise StackRunError(f"parallelism must be 0 (cores) or more, got {self.parallelism}")
+        self.parallelism = self.parallelism or default_parallelism()
+        try:
+            self._budget = RateBudget(self.requests_per_minute)
+        except ValueError as error:
+            raise StackRunError(str(error)) from error
 
     @staticmethod
     def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,6 +109,19 @@ class StackRunner:
             default=[],
             help="only this stack (repeatable; default: every stack of the app)",
         )
+        parser.add_argument(
+            "--parallelism",
+            type=int,
+            default=0,
+            help="stacks run at once (default 0: the machine's cores)",
+        )
+        parser.add_argument(
+            "--codat-requests-per-minute",
+            type=int,
+            default=CODAT_REQUESTS_PER_MINUTE,
+            help="Codat API request budget shared by the stacks running at once "
+            f"(default {CODAT_REQUESTS_PER_MINUTE}, Codat's limit per IP address)",
+        )
 
     @classmethod
     def from_arguments(cls, args: argparse.Namespace) -> StackRunner:
@@ -74,34 +138,69 @@ class StackRunner:
             if not (directory / "cdktf.json").exists():
                 raise StackRunError(f"--project-dir {directory}: no cdktf.json there")
             project = CdkProject(directory=directory, env=env)
-        return cls(project=project, synth=not args.no_synth)
+        return cls(
+            project=project,
+            synth=not args.no_synth,
+            parallelism=getattr(args, "parallelism", 0),
+            requests_per_minute=getattr(
+                args, "codat_requests_per_minute", CODAT_REQUESTS_PER_MINUTE
+            ),
+        )
+
+    # --- synth and the manifest ---
 
     def ensure_synthesized(self) -> None:
-        """Run `cdktn synth` once (unless synth is off)."""
-        if self.synth and not self._synthesized:
-            self._check(self.project.cli, "synth", check=False)
-            self._synthesized = True
+        """Synthesize once (unless synth is off)."""
+        if not self.synth or self._synthesized:
+            return
+        if self.synth_with_cli:
+            self._check(self.project.cli, "synth")
+        else:
+            try:
+                synthesize(self.project.directory, self.project.env)
+            except SynthError as error:
+                raise StackRunError(str(error)) from error
+        self._synthesized = True
+
+    def dependencies(self) -> dict[str, list[str]]:
+        """Each synthesized stack's dependencies, by stack name (from the manifest)."""
+        self.ensure_synthesized()
+        try:
+            manifest = read_manifest(self.project.directory / "cdktf.out")
+        except SynthError as error:
+            raise StackRunError(str(error)) from error
+        return {name: list(stack.dependencies) for name, stack in manifest.items()}
 
     def stacks(self, requested: Sequence[str] = ()) -> list[str]:
-        """The synthesized stacks' names, or the requested ones after checking they exist."""
-        self.ensure_synthesized()
-        manifest = self.project.directory / "cdktf.out" / "manifest.json"
-        try:
-            known = sorted(json.loads(manifest.read_text())["stacks"])
-        except (OSError, ValueError, KeyError) as error:
-            raise StackRunError(
-                f"cannot read the synthesized stacks from {manifest}: {error}"
-            ) from error
+        """The synthesized stacks' names, or the requested ones after checking they exist.
+
+        This is also the list a CI matrix fans out over (one job per stack).
+        """
+        known = sorted(self.dependencies())
         unknown = [name for name in requested if name not in known]
         if unknown:
             raise StackRunError(f"unknown stack(s) {unknown}: the app has {known}")
         return list(requested) or known
 
+    # --- one stack ---
+
+    def init(self, stack: str) -> bool:
+        """`terraform init` the stack unless it is provably initialised; True if init ran."""
+        directory = self.project.stack_dir(stack)
+        if self.reuse_init and init_reuse.is_initialised(
+            directory, init_reuse.init_key(directory, self.project.env)
+        ):
+            return False
+        init_reuse.forget(directory)
+        self._check(self.project.terraform, stack, "init", "-input=false", "-no-color")
+        init_reuse.mark_initialised(directory, self.project.env)
+        return True
+
     def saved_plan_json(self, stack: str, plan_file: str, refresh_only: bool) -> dict[str, Any]:
-        """Init the stack, save a plan (optionally refresh-only) and return its JSON."""
+        """Init the stack if needed, save a plan (optionally refresh-only), return its JSON."""
         self.ensure_synthesized()
         self.require_variables(stack)
-        self._check(self.project.terraform, stack, "init", "-input=false", "-no-color")
+        self.init(stack)
         mode = ["-refresh-only"] if refresh_only else []
         self._check(
             self.project.terraform,
@@ -113,36 +212,20 @@ class StackRunner:
             f"-out={plan_file}",
             *mode,
         )
-        shown = self._check(self.project.terraform, stack, "show", "-json", plan_file)
-        try:
-            plan: dict[str, Any] = json.loads(shown)
-        except ValueError as error:
-            raise StackRunError(
-                f"stack {stack!r}: `show -json` printed no JSON: {error}"
-            ) from error
-        return plan
-
-    def plan_stacks(
-        self, stacks: Sequence[str], *, refresh_only: bool = False
-    ) -> dict[str, dict[str, Any]]:
-        """Plan each stack into a saved plan file and return each plan's JSON, by stack name.
-
-        The saved plan is `review.tfplan` (or `drift.tfplan` when `refresh_only`) in the
-        stack's working directory, so a caller can upload or apply it.
-        """
-        plan_file = "drift.tfplan" if refresh_only else "review.tfplan"
-        return {stack: self.saved_plan_json(stack, plan_file, refresh_only) for stack in stacks}
+        return self._show_json(stack, plan_file)
 
     def deploy(self, stack: str) -> dict[str, Any]:
         """Plan the stack, apply exactly that saved plan, and return the applied plan's JSON."""
-        plan = self.saved_plan_json(stack, "deploy.tfplan", refresh_only=False)
+        plan = self.saved_plan_json(stack, DEPLOY_PLAN, refresh_only=False)
         self._check(
-            self.project.terraform, stack, "apply", "-input=false", "-no-color", "deploy.tfplan"
+            self.project.terraform, stack, "apply", "-input=false", "-no-color", DEPLOY_PLAN
         )
         return plan
 
     def outputs(self, stack: str) -> dict[str, Any]:
         """The stack's outputs from its state (`terraform output -json`), by output name."""
+        self.ensure_synthesized()
+        self.init(stack)
         shown = self._check(self.project.terraform, stack, "output", "-json")
         try:
             outputs: dict[str, Any] = json.loads(shown or "{}")
@@ -161,10 +244,82 @@ class StackRunner:
         if missing:
             raise StackRunError(f"stack {stack!r}: set {', '.join(missing)} (missing or empty)")
 
-    @staticmethod
-    def _check(run: Any, *args: str, check: bool = False) -> str:
+    # --- many stacks, in parallel ---
+
+    def plan_stacks(
+        self, stacks: Sequence[str], *, refresh_only: bool = False
+    ) -> dict[str, dict[str, Any]]:
+        """Plan each stack into a saved plan file and return each plan's JSON, by stack name.
+
+        The saved plan is `review.tfplan` (or `drift.tfplan` when `refresh_only`) in the
+        stack's working directory, so a caller can upload or apply it. Stacks run in
+        parallel; if any fails, StacksFailedError carries the others' plans.
+        """
+        plan_file = DRIFT_PLAN if refresh_only else REVIEW_PLAN
+        return self._each(
+            "plan",
+            stacks,
+            lambda stack: self.saved_plan_json(stack, plan_file, refresh_only),
+            deploying=False,
+        )
+
+    def deploy_stacks(self, stacks: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Deploy each stack (`deploy`), in parallel and in dependency order."""
+        return self._each("deploy", stacks, self.deploy, deploying=True)
+
+    def _each(
+        self,
+        action: str,
+        stacks: Sequence[str],
+        job: Callable[[str], dict[str, Any]],
+        *,
+        deploying: bool,
+    ) -> dict[str, dict[str, Any]]:
+        self.ensure_synthesized()
+        dependencies = self.dependencies() if stacks else {}
+        outcome: StackResults[dict[str, Any]] = run_stacks(
+            stacks,
+            dependencies,
+            job,
+            parallelism=self.parallelism,
+            budget=self._budget,
+            cost=lambda stack: self.request_cost(stack, deploying=deploying),
+        )
+        if outcome.failures:
+            raise StacksFailedError(action, outcome)
+        return outcome.results
+
+    def request_cost(self, stack: str, *, deploying: bool) -> int:
+        """Upper bound of the Codat requests one plan (or plan and apply) of the stack makes.
+
+        A plan reads each resource and data source once and each adopted object (import
+        block) once; an apply adds at most a write and a read-back per resource.
+        """
         try:
-            result = run(*args, check=check)
+            document = json.loads((self.project.stack_dir(stack) / "cdk.tf.json").read_text())
+        except (OSError, ValueError):
+            return 0
+        resources = sum(len(b) for b in document.get("resource", {}).values())
+        data = sum(len(b) for b in document.get("data", {}).values())
+        imports = len(document.get("import", []))
+        return resources + data + imports + (2 * resources if deploying else 0)
+
+    # --- helpers ---
+
+    def _show_json(self, stack: str, plan_file: str) -> dict[str, Any]:
+        shown = self._check(self.project.terraform, stack, "show", "-json", plan_file)
+        try:
+            plan: dict[str, Any] = json.loads(shown)
+        except ValueError as error:
+            raise StackRunError(
+                f"stack {stack!r}: `show -json` printed no JSON: {error}"
+            ) from error
+        return plan
+
+    @staticmethod
+    def _check(run: Any, *args: str) -> str:
+        try:
+            result = run(*args, check=False)
         except CommandFailedError as failed:
             raise StackRunError(str(failed)) from failed
         if result.returncode != 0:
