@@ -1,17 +1,25 @@
 """The test and live stacks of Codat's Stripe integrations, from one set of shared parameters.
 
 Edit SHARED for what both environments must agree on and ENVIRONMENTS for what differs.
-Secrets are never in this file: each stack reads its Codat API key and Stripe secret key
-from Terraform variables set at deploy time as TF_VAR_codat_api_key_<stack> and
-TF_VAR_stripe_secret_key_<stack>. CODAT_BASE_URL_TEST / CODAT_BASE_URL_LIVE point a stack at
-another Codat instance (`make demo` and the tests point them at the local emulator).
+Client IDs are not secrets: they are committed here, per environment. Secrets never are:
+each stack reads its Codat API key and Stripe secret key from Terraform variables set at
+deploy time as TF_VAR_codat_api_key_<stack> and TF_VAR_stripe_secret_key_<stack>.
+
+The client IDs below are examples. Against a real Codat they are refused at synth until you
+put your own (Stripe Dashboard > Settings > Connect, in test and in live mode); the local
+emulator accepts them, so `make demo` runs as shipped.
+
+Two environment variables redirect a stack explicitly, for the demo and the tests:
+CODAT_BASE_URL_<STACK> (another Codat, e.g. the local emulator) and STRIPE_CLIENT_ID_<STACK>.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from codat_stripe import (
+    App,
     CodatStripeStack,
     DataAccess,
     EnvironmentParameters,
@@ -19,9 +27,6 @@ from codat_stripe import (
     StripeMode,
     build_stacks,
 )
-from codat_stripe._cdk import App
-
-CODAT_API = "https://api.codat.io"
 
 SHARED = SharedParameters(
     use_read_write_scope=False,
@@ -31,23 +36,35 @@ SHARED = SharedParameters(
     fetch_on_first_link=True,
 )
 
+ENVIRONMENTS = (
+    EnvironmentParameters(
+        name="test",
+        mode=StripeMode.TEST,
+        client_id="ca_ExampleTestClientId",
+        codat_instance="example-sandbox",  # the Codat client whose API key test deploys with
+    ),
+    EnvironmentParameters(
+        name="live",
+        mode=StripeMode.LIVE,
+        client_id="ca_ExampleLiveClientId",
+        codat_instance="example-production",
+    ),
+)
+
 
 def environments() -> list[EnvironmentParameters]:
-    """The test and live environments (client IDs are not secret; keys come from TF_VAR_*)."""
-    return [
-        EnvironmentParameters(
-            name="test",
-            mode=StripeMode.TEST,
-            client_id=os.environ.get("STRIPE_CLIENT_ID_TEST", "ca_TestClientId0000"),
-            codat_base_url=os.environ.get("CODAT_BASE_URL_TEST", CODAT_API),
-        ),
-        EnvironmentParameters(
-            name="live",
-            mode=StripeMode.LIVE,
-            client_id=os.environ.get("STRIPE_CLIENT_ID_LIVE", "ca_LiveClientId0000"),
-            codat_base_url=os.environ.get("CODAT_BASE_URL_LIVE", CODAT_API),
-        ),
-    ]
+    """ENVIRONMENTS, with an explicit CODAT_BASE_URL_<STACK> / STRIPE_CLIENT_ID_<STACK> applied."""
+    redirected = []
+    for env in ENVIRONMENTS:
+        suffix = env.name.upper()
+        redirected.append(
+            replace(
+                env,
+                codat_base_url=os.environ.get(f"CODAT_BASE_URL_{suffix}", env.codat_base_url),
+                client_id=os.environ.get(f"STRIPE_CLIENT_ID_{suffix}", env.client_id),
+            )
+        )
+    return redirected
 
 
 def build(app: App) -> list[CodatStripeStack]:

@@ -77,6 +77,9 @@ Guards against a client writing the mask back over the real secret.
 
 # --- Integration settings (GET|PATCH /settings/integrations/{integrationId}) ---
 
+INTEGRATION_SETTING_ONE_TIME_SYNC = "oneTimeSync"
+"""ASSUMED key of the integration setting behind the Portal's "Access to company data"."""
+
 ONE_TIME_SYNC_ONE_OFF = "true"
 """ASSUMED ``oneTimeSync`` value: one-off sync when the company authorizes."""
 
@@ -88,6 +91,17 @@ ONE_TIME_SYNC_VALUES: frozenset[str] = frozenset({ONE_TIME_SYNC_ONE_OFF, ONE_TIM
 
 DEFAULT_ONE_TIME_SYNC = ONE_TIME_SYNC_CONTINUOUS
 """ASSUMED ``oneTimeSync`` of an integration nobody configured: continuous."""
+
+# --- Client sync settings (GET|POST /profile/syncSettings) ---
+
+SYNC_SETTINGS_OVERRIDES_DEFAULTS_WHEN_MANAGED = True
+"""ASSUMED: ``overridesDefaults`` must be ``true`` for Codat to apply the entries we send.
+
+The spec describes the flag only as "set to true if you want to override the default sync
+settings". Entries a stack manages ARE overrides of Codat's defaults, and a fresh client holds
+``false``, under which the most cautious reading is that Codat may ignore them. So a stack
+that manages entries always sends ``true``.
+"""
 
 # --- Strictness flags ---
 

@@ -14,6 +14,11 @@ class LocalState:
 
     path: str
 
+    @property
+    def location(self) -> str:
+        """Where the state lives, for telling two stacks' states apart."""
+        return f"local:{self.path}"
+
     def apply(self, stack: Construct) -> None:
         """Declare the backend on `stack`."""
         # terraform runs in cdktf.out/stacks/<stack>/: three levels below the project root.
@@ -22,22 +27,49 @@ class LocalState:
 
 @dataclass(frozen=True)
 class S3State:
-    """An S3 bucket; credentials come from the usual AWS environment, never from here."""
+    """An S3 bucket; credentials come from the usual AWS environment, never from here.
+
+    Attributes:
+        bucket: The bucket.
+        key: The state object's key.
+        region: The bucket's region.
+        use_lockfile: Lock with an S3 lock object (S3-native locking). Default: True.
+        endpoint_url: An S3-compatible server instead of AWS (e.g. MinIO); also skips the
+            AWS-only account and region checks and uses path-style addressing.
+            Default: None (AWS).
+
+    """
 
     bucket: str
     key: str
     region: str
     use_lockfile: bool = True
+    endpoint_url: str | None = None
+
+    @property
+    def location(self) -> str:
+        """Where the state lives, for telling two stacks' states apart."""
+        return f"s3://{self.bucket}/{self.key}"
 
     def apply(self, stack: Construct) -> None:
         """Declare the backend on `stack`."""
-        S3Backend(
+        backend = S3Backend(
             stack,
             bucket=self.bucket,
             key=self.key,
             region=self.region,
             use_lockfile=self.use_lockfile,
         )
+        if self.endpoint_url:
+            backend.add_override("endpoints", {"s3": self.endpoint_url})
+            for flag in (
+                "use_path_style",
+                "skip_credentials_validation",
+                "skip_requesting_account_id",
+                "skip_metadata_api_check",
+                "skip_region_validation",
+            ):
+                backend.add_override(flag, True)
 
 
 @dataclass(frozen=True)
@@ -46,6 +78,11 @@ class HcpTerraformState:
 
     organization: str
     workspace: str
+
+    @property
+    def location(self) -> str:
+        """Where the state lives, for telling two stacks' states apart."""
+        return f"hcp:{self.organization}/{self.workspace}"
 
     def apply(self, stack: Construct) -> None:
         """Declare the backend on `stack`."""
@@ -63,6 +100,11 @@ class PostgresState:
     """
 
     schema_name: str
+
+    @property
+    def location(self) -> str:
+        """Where the state lives, for telling two stacks' states apart."""
+        return f"pg:{self.schema_name}"
 
     def apply(self, stack: Construct) -> None:
         """Declare the backend on `stack`."""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from codat_api import endpoints
+from codat_api import assumptions, endpoints
 from codat_api.data_types import COMMERCE_DATA_TYPES
 from codat_stripe._cdk import TerraformLocal
 from codat_stripe.connection import CodatConnection
-from codat_stripe.imports import import_existing
+from codat_stripe.import_blocks import import_existing
+from codat_stripe.ownership import claim_singleton
 from codat_stripe.restful import RestfulDataSource, RestfulResource, import_id
 from codat_stripe.validation import (
     CodatStripeConfigError,
@@ -24,24 +26,37 @@ MAX_SYNC_SCHEDULE_HOURS = 24 * 31
 """Allowed `syncSchedule` range, in hours: hourly up to monthly."""
 
 MAX_SYNC_ORDER = 1000
-MAX_MONTHS_TO_SYNC = 240
+MAX_SYNC_FROM_WINDOW_MONTHS = 240
+"""Longest history window accepted for `sync_from_window_months` (20 years)."""
+
+_UTC_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
 
 
 @dataclass(frozen=True)
 class CommerceDataTypeOverride:
     """Per-data-type settings that differ from the CommerceSyncSettings defaults.
 
+    Every attribute defaults to None: the CommerceSyncSettings value (or, for the history
+    knobs and `sync_order`, whatever Codat holds) applies.
+
     Attributes:
         sync_schedule_hours: How often this data type syncs, in hours.
         fetch_on_first_link: Whether it is fetched when a company links its account.
         sync_order: Codat's `syncOrder` (lower syncs first).
-        months_to_sync: How many months of history to fetch.
+        sync_from_window_months: How many months of history to fetch (`syncFromWindow`).
+        sync_from_utc: Fetch history from this UTC date-time, e.g. "2024-01-01T00:00:00Z"
+            (`syncFromUtc`). At most one of the two history knobs may be set.
+        months_to_sync: Refused: Codat's `monthsToSync` applies to report data types only
+            (balance sheet, profit and loss), never to commerce data types; use
+            `sync_from_window_months` or `sync_from_utc`.
 
     """
 
     sync_schedule_hours: int | None = None
     fetch_on_first_link: bool | None = None
     sync_order: int | None = None
+    sync_from_window_months: int | None = None
+    sync_from_utc: str | None = None
     months_to_sync: int | None = None
 
 
@@ -96,6 +111,9 @@ class CommerceSyncSettings(Construct):
         owner = f"CommerceSyncSettings '{id}'"
         self.desired = desired_commerce_settings(owner, props)
         self.connection = props.connection
+        claim_singleton(
+            self, props.connection.instance_name, "sync-settings", "the client's sync settings"
+        )
         api = props.connection.provider
 
         self.current = RestfulDataSource(
@@ -116,7 +134,8 @@ class CommerceSyncSettings(Construct):
         disable_on_destroy = require_bool(owner, "disable_on_destroy", props.disable_on_destroy)
         envelope = {
             "clientId": f"${{{current}.clientId}}",
-            "overridesDefaults": f"${{{current}.overridesDefaults}}",
+            # Managed entries are overrides of Codat's defaults: see the assumption.
+            "overridesDefaults": assumptions.SYNC_SETTINGS_OVERRIDES_DEFAULTS_WHEN_MANAGED,
         }
         # Destroy is a POST too: by default it writes back what the last refresh read (the
         # list is kept). With disable_on_destroy it writes what this deploy wrote, with the
@@ -200,9 +219,34 @@ def desired_commerce_settings(
                 owner, f"{prop}.sync_order", override.sync_order, 0, MAX_SYNC_ORDER
             )
         if override.months_to_sync is not None:
-            setting["monthsToSync"] = require_int_range(
-                owner, f"{prop}.months_to_sync", override.months_to_sync, 1, MAX_MONTHS_TO_SYNC
+            raise CodatStripeConfigError(
+                f"{owner}: {prop}.months_to_sync is not allowed: Codat's monthsToSync applies "
+                "to report data types only (balance sheet, profit and loss), not to commerce "
+                "data types; set sync_from_window_months (months of history) or sync_from_utc "
+                "(a start date-time) instead"
             )
+        if override.sync_from_window_months is not None and override.sync_from_utc is not None:
+            raise CodatStripeConfigError(
+                f"{owner}: {prop} sets both sync_from_window_months and sync_from_utc; Codat "
+                "takes one of the two"
+            )
+        if override.sync_from_window_months is not None:
+            setting["syncFromWindow"] = require_int_range(
+                owner,
+                f"{prop}.sync_from_window_months",
+                override.sync_from_window_months,
+                1,
+                MAX_SYNC_FROM_WINDOW_MONTHS,
+            )
+        if override.sync_from_utc is not None:
+            if not isinstance(override.sync_from_utc, str) or not _UTC_DATE.match(
+                override.sync_from_utc
+            ):
+                raise CodatStripeConfigError(
+                    f"{owner}: {prop}.sync_from_utc must be a UTC date-time like "
+                    f"'2024-01-01T00:00:00Z', got {override.sync_from_utc!r}"
+                )
+            setting["syncFromUtc"] = override.sync_from_utc
         desired[data_type] = setting
     return desired
 

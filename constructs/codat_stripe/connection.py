@@ -7,12 +7,28 @@ from dataclasses import dataclass
 from codat_api.endpoints import BASE_URL
 from codat_stripe._cdk import Fn
 from codat_stripe.restful import RestfulProvider
-from codat_stripe.validation import require_base_url, require_int_range, require_terraform_name
+from codat_stripe.validation import (
+    is_loopback_url,
+    is_unresolved,
+    require_base_url,
+    require_instance_name,
+    require_int_range,
+    require_terraform_name,
+)
 from codat_stripe.variables import secret_variable
 from constructs import Construct
 
 RETRY_STATUS_CODES = (408, 429, 500, 502, 503, 504)
 """Statuses retried with exponential backoff, as Codat's own SDKs do."""
+
+DEFAULT_RETRY_COUNT = 5
+"""Default number of retries of a request answered with one of `RETRY_STATUS_CODES`."""
+
+DEFAULT_INSTANCE_NAME = "default"
+"""Codat instance name of a connection that does not name one."""
+
+DEFAULT_API_KEY_VARIABLE = "codat_api_key"
+"""Default name of the Codat API key variable (set as TF_VAR_codat_api_key)."""
 
 
 @dataclass(frozen=True)
@@ -20,17 +36,24 @@ class CodatConnectionProps:
     """Props of `CodatConnection`.
 
     Attributes:
-        base_url: Codat API base URL, no trailing slash.
+        instance_name: The Codat instance: a name for the Codat client (account) the API key
+            belongs to, e.g. "acme-prod". Every Codat client uses the same base URL, so the
+            instance, not the URL, decides which Stripe integrations and sync settings are
+            one object: per instance, one construct may manage each. Default: "default".
+        base_url: Codat API base URL: https, no trailing slash (http only on loopback, for
+            the local emulator). Default: https://api.codat.io.
         api_key_variable_name: Name of the stack variable holding the Codat API key; it is
             supplied at deploy time as the environment variable `TF_VAR_<name>`.
+            Default: "codat_api_key".
         retry_count: How many times a request answered 408, 429 or 5xx is retried, with
-            exponential backoff from one second.
+            exponential backoff from one second. Default: 5.
 
     """
 
+    instance_name: str = DEFAULT_INSTANCE_NAME
     base_url: str = BASE_URL
-    api_key_variable_name: str = "codat_api_key"
-    retry_count: int = 5
+    api_key_variable_name: str = DEFAULT_API_KEY_VARIABLE
+    retry_count: int = DEFAULT_RETRY_COUNT
 
 
 class CodatConnection(Construct):
@@ -49,7 +72,10 @@ class CodatConnection(Construct):
         super().__init__(scope, id)
         props = props or CodatConnectionProps()
         owner = f"CodatConnection '{id}'"
+        self.instance_name = require_instance_name(owner, "instance_name", props.instance_name)
         self.base_url = require_base_url(owner, props.base_url)
+        self.is_loopback = not is_unresolved(self.base_url) and is_loopback_url(self.base_url)
+        """True when the base URL is a loopback address (a local emulator, never real Codat)."""
         require_terraform_name(owner, "api_key_variable_name", props.api_key_variable_name)
         require_int_range(owner, "retry_count", props.retry_count, 0, 20)
 

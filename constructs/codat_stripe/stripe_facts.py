@@ -6,6 +6,7 @@ checklist below is emitted as a stack output so the person deploying sees it.
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 from codat_api.platforms import STRIPE_LIVE_KEY, STRIPE_REDIRECT_URI, STRIPE_TEST_KEY
@@ -35,6 +36,31 @@ class StripeMode(StrEnum):
 
 CLIENT_ID_PREFIX = "ca_"
 """Stripe Connect client IDs start with this."""
+
+CLIENT_ID_PATTERN = re.compile(r"^ca_[A-Za-z0-9]+$")
+"""A Stripe Connect client ID: `ca_` followed by letters and digits only."""
+
+PLACEHOLDER_MARKERS = (
+    "example",
+    "placeholder",
+    "your",
+    "fake",
+    "dummy",
+    "demo",
+    "changeme",
+    "replace",
+    "todo",
+    "xxxx",
+    "0000",
+)
+"""Substrings (case-insensitive) that mark a client ID as a placeholder, not a real one."""
+
+
+def looks_like_placeholder(client_id: str) -> bool:
+    """True for a client ID that is obviously not a real one (e.g. `ca_YourLiveClientId`)."""
+    lowered = client_id.lower()
+    return any(marker in lowered for marker in PLACEHOLDER_MARKERS)
+
 
 SECRET_KEY_PREFIXES = ("sk_", "rk_")
 """Stripe secret (sk_) and restricted (rk_) keys start with these."""

@@ -10,13 +10,16 @@ from codat_api import assumptions, endpoints
 from codat_api.platforms import STRIPE_REDIRECT_URI
 from codat_stripe._cdk import TerraformOutput, TerraformStack, TerraformVariable
 from codat_stripe.connection import CodatConnection
-from codat_stripe.imports import import_existing
+from codat_stripe.import_blocks import import_existing
+from codat_stripe.ownership import claim_name, claim_singleton
+from codat_stripe.removal_policy import DEFAULT_REMOVAL_POLICY, RemovalPolicy
 from codat_stripe.restful import RestfulDataSource, RestfulOperation, RestfulResource, import_id
 from codat_stripe.stripe_facts import (
-    CLIENT_ID_PREFIX,
+    CLIENT_ID_PATTERN,
     SECRET_KEY_PREFIXES,
     StripeMode,
     dashboard_checklist,
+    looks_like_placeholder,
 )
 from codat_stripe.validation import (
     CodatStripeConfigError,
@@ -25,7 +28,9 @@ from codat_stripe.validation import (
     require_choice,
     require_int_range,
     require_str,
+    shown,
 )
+from codat_stripe.variables import is_secret_variable
 from constructs import Construct
 
 
@@ -49,41 +54,49 @@ class StripeIntegrationProps:
 
     Attributes:
         connection: The Codat instance to configure.
-        mode: `StripeMode.TEST` (Codat's Stripe Test, `yzth`) or `StripeMode.LIVE` (Stripe, `exgd`).
-        client_id: Stripe Connect client ID (`ca_...`) of the same mode.
-        secret_key: The Stripe secret key as a `TerraformVariable` (then its value is also
-            checked against the mode at plan time) or another Terraform token. A literal
-            string is refused: the secret must never be written into synthesized JSON.
+        mode: `StripeMode.TEST` (Codat's Stripe Test, `yzth`) or `StripeMode.LIVE` (Stripe,
+            `exgd`); the strings "test" and "live" are accepted too.
+        client_id: Stripe Connect client ID (`ca_` and letters and digits) of the same mode.
+            A placeholder (e.g. `ca_YourLiveClientId`) is refused unless the connection is a
+            loopback emulator.
+        secret_key: The Stripe secret key: a variable made by `codat_stripe.secret_variable`
+            (sensitive and ephemeral, so its value never reaches plan files or state). Its
+            value is checked against the mode at plan time. Anything else is refused.
         use_read_write_scope: Ask Stripe for `read_write` instead of `read_only`.
+            Default: False (read-only).
         data_access: One-off sync when a company authorizes, or continuous sync.
-        enabled: Whether the integration is enabled for new connections.
-        credentials_revision: Bump it to write the credentials again without changing them,
-            e.g. after the drift check found them changed in the Portal (nothing extra is
-            sent to Codat).
+            Default: continuous.
+        enabled: Whether the integration is enabled for new connections. Default: True.
+        credentials_revision: Bump it to write the credentials again unchanged (a manual
+            lever; credentials changed outside the code are restored by the next deploy
+            anyway). Default: 0.
         adopt_existing: Import the enabled toggle and the data-access setting on the first
             deploy instead of overwriting them blindly (both always exist in Codat), so a
             hand-made set-up comes under management and only what differs is written.
+            Default: True.
+        removal_policy: What destroy does: `RemovalPolicy.RETAIN` leaves Codat exactly as
+            it is; `RemovalPolicy.DESTROY` disables the integration, deletes the credentials
+            and resets the data-access setting. Default: RETAIN.
 
     """
 
     connection: CodatConnection
     mode: StripeMode | str
     client_id: str
-    secret_key: TerraformVariable | str
+    secret_key: TerraformVariable
     use_read_write_scope: bool = False
     data_access: DataAccess | str = DataAccess.CONTINUOUS
     enabled: bool = True
     credentials_revision: int = 0
     adopt_existing: bool = True
+    removal_policy: RemovalPolicy | str = DEFAULT_REMOVAL_POLICY
 
 
 class StripeIntegration(Construct):
     """Codat's Stripe (live) or Stripe Test integration: credentials, scope, sync mode, enabled.
 
     Writes happen in the order Codat needs: credentials (client ID, secret, scope), then the
-    access-to-company-data setting, then the enabled toggle. Destroying disables the
-    integration first, then deletes the credentials and resets the sync mode to Codat's
-    default.
+    access-to-company-data setting, then the enabled toggle.
 
     The credentials endpoint replaces the whole map on PUT, so the credentials are a
     `restful_operation` that sends the secret (write-only, never in plan or state) with
@@ -91,19 +104,31 @@ class StripeIntegration(Construct):
     secret value (rotation) is detected by the provider from a hash and shows in the plan
     as an update of `Credentials` whose output is "(known after apply)", never the value.
 
-    Construct ids (public contract): `Integration` and `StoredCredentials` (data sources),
-    `Credentials`, `DataAccess`, `Enabled`, and the outputs `PlatformKey`, `RedirectUri`,
-    `DashboardChecklist`.
+    Credentials changed outside the code heal on the next deploy: `ObservedCredentials`
+    reads the masked credentials at plan time; when the client ID, the scope or the last
+    four characters of the secret differ from the code (or the credentials are gone), the
+    write-only secret is made "known after apply", which makes the provider plan the PUT.
+    At apply time it resolves to the secret itself, so the stored hash is that of the
+    secret and the next plan is empty again.
+
+    Destroy follows `removal_policy` (see `RemovalPolicy`).
+
+    Construct ids (public contract): `Integration`, `ObservedCredentials` and
+    `StoredCredentials` (data sources), `Credentials`, `DataAccess`, `Enabled`, and the
+    outputs `PlatformKey`, `RedirectUri`, `DashboardChecklist`.
     """
 
     def __init__(self, scope: Construct, id: str, props: StripeIntegrationProps) -> None:
         """Validate the props eagerly, then declare the resources."""
         super().__init__(scope, id)
         owner = f"StripeIntegration '{id}'"
-        mode = StripeMode(require_choice(owner, "mode", _enum_value(props.mode), ["test", "live"]))
+        mode = StripeMode(require_choice(owner, "mode", _enum_value(props.mode), list(StripeMode)))
         data_access = DataAccess(
+            require_choice(owner, "data_access", _enum_value(props.data_access), list(DataAccess))
+        )
+        policy = RemovalPolicy(
             require_choice(
-                owner, "data_access", _enum_value(props.data_access), ["one-off", "continuous"]
+                owner, "removal_policy", _enum_value(props.removal_policy), list(RemovalPolicy)
             )
         )
         use_read_write_scope = require_bool(
@@ -114,13 +139,26 @@ class StripeIntegration(Construct):
         revision = require_int_range(
             owner, "credentials_revision", props.credentials_revision, 0, 1_000_000
         )
-        client_id = _validate_client_id(owner, props.client_id)
+        connection = props.connection
+        if not isinstance(connection, CodatConnection):
+            raise CodatStripeConfigError(
+                f"{owner}: connection must be a CodatConnection, got {shown(connection)}"
+            )
+        client_id = _validate_client_id(owner, props.client_id, connection)
         secret_key = _validate_secret_key(owner, mode, props.secret_key)
+        claim_singleton(
+            self,
+            connection.instance_name,
+            f"integration:{mode.platform_key}",
+            f"Codat's {mode.integration_name} integration ({mode.platform_key})",
+        )
 
         self.mode = mode
         self.platform_key = mode.platform_key
-        self.connection = props.connection
-        api = props.connection.provider
+        self.connection = connection
+        self.removal_policy = policy
+        api = connection.provider
+        destroy = policy is RemovalPolicy.DESTROY
 
         self.integration = RestfulDataSource(
             self,
@@ -130,6 +168,23 @@ class StripeIntegration(Construct):
             output_attrs=["integrationId", "key"],
         )
         credentials_path = endpoints.integration_credentials(self.platform_key)
+        self.observed_credentials = RestfulDataSource(
+            self,
+            "ObservedCredentials",
+            provider=api,
+            path=credentials_path,
+            allow_not_exist=True,
+            output_attrs=[
+                assumptions.CREDENTIAL_CLIENT_ID,
+                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
+                assumptions.CREDENTIAL_SECRET_KEY,
+            ],
+        )
+        scope_value = (
+            assumptions.READ_WRITE_SCOPE_TRUE
+            if use_read_write_scope
+            else assumptions.DEFAULT_USE_READ_WRITE_SCOPE
+        )
         self.credentials = RestfulOperation(
             self,
             "Credentials",
@@ -138,12 +193,15 @@ class StripeIntegration(Construct):
             method="PUT",
             body={
                 assumptions.CREDENTIAL_CLIENT_ID: client_id,
-                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE: "true"
-                if use_read_write_scope
-                else "false",
+                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE: scope_value,
             },
-            ephemeral_body={assumptions.CREDENTIAL_SECRET_KEY: secret_key},
-            delete_method="DELETE",
+            ephemeral_body={
+                assumptions.CREDENTIAL_SECRET_KEY: self._healing_secret(
+                    secret_key, client_id, scope_value
+                )
+            },
+            # RETAIN: no delete call at all, so neither destroy nor `-replace` removes them.
+            delete_method="DELETE" if destroy else None,
             # A bumped revision adds a marker to output_attrs: an attribute the provider keeps
             # for itself (it only filters what the response leaves in state), so nothing
             # extra reaches Codat, yet the change makes Terraform run the PUT again.
@@ -156,6 +214,7 @@ class StripeIntegration(Construct):
         settings_path = endpoints.integration_settings(
             self.integration.output_attribute("integrationId")
         )
+        one_time_sync = assumptions.INTEGRATION_SETTING_ONE_TIME_SYNC
         self.data_access = RestfulResource(
             self,
             "DataAccess",
@@ -163,43 +222,47 @@ class StripeIntegration(Construct):
             path=settings_path,
             create_method="PATCH",
             update_method="PATCH",
-            body={"oneTimeSync": data_access.one_time_sync},
+            body={one_time_sync: data_access.one_time_sync},
             delete_method="PATCH",
-            delete_body={"oneTimeSync": assumptions.DEFAULT_ONE_TIME_SYNC},
+            # RETAIN writes back what Codat holds at destroy time (read by destroy's refresh):
+            # the provider always calls the API when a restful_resource leaves the state.
+            delete_body={one_time_sync: assumptions.DEFAULT_ONE_TIME_SYNC} if destroy else None,
+            delete_body_raw=None
+            if destroy
+            else f'{{"{one_time_sync}": "$(body.{one_time_sync})"}}',
             depends_on=[self.credentials],
         )
+        enabled_path = endpoints.integration_enabled(self.platform_key)
         self.enabled = RestfulResource(
             self,
             "Enabled",
             provider=api,
-            path=endpoints.integration_enabled(self.platform_key),
+            path=enabled_path,
             read_path=endpoints.integration(self.platform_key),
-            update_path=endpoints.integration_enabled(self.platform_key),
+            update_path=enabled_path,
             create_method="PUT",
             update_method="PUT",
             body={"enabled": enabled},
             delete_method="PUT",
-            delete_path=endpoints.integration_enabled(self.platform_key),
-            delete_body={"enabled": False},
+            delete_path=enabled_path,
+            delete_body={"enabled": False} if destroy else None,
+            delete_body_raw=None if destroy else '{"enabled": $(body.enabled)}',
             output_attrs=["enabled", "key"],
             depends_on=[self.credentials, self.data_access],
         )
 
         if adopt_existing:
             import_existing(
-                self.data_access, import_id(settings_path, settings_path, ["oneTimeSync"])
+                self.data_access, import_id(settings_path, settings_path, [one_time_sync])
             )
             import_existing(
                 self.enabled,
-                import_id(
-                    endpoints.integration(self.platform_key),
-                    endpoints.integration_enabled(self.platform_key),
-                    ["enabled"],
-                ),
+                import_id(endpoints.integration(self.platform_key), enabled_path, ["enabled"]),
             )
 
         prefix = re.sub(r"[^a-zA-Z0-9]+", "_", id).strip("_").lower()
         self.credentials_check_name = f"{prefix}_credentials_match"
+        claim_name(self, "check", self.credentials_check_name)
         self._declare_credentials_check(client_id, use_read_write_scope)
         for output_id, name, value, description in (
             (
@@ -221,8 +284,33 @@ class StripeIntegration(Construct):
                 "Stripe Dashboard steps that code cannot do.",
             ),
         ):
+            claim_name(self, "output", f"{prefix}_{name}")
             output = TerraformOutput(self, output_id, value=value, description=description)
             output.override_logical_id(f"{prefix}_{name}")
+
+    def _healing_secret(self, secret_key: str, client_id: str, scope_value: str) -> str:
+        """The write-only secret, made unknown at plan time when Codat's copy has drifted.
+
+        An unknown write-only value is how the provider learns it must send the PUT (it
+        compares a hash of the write-only body otherwise); `timestamp()` is unknown during
+        plan and contributes an empty string at apply, so what is sent is the secret itself.
+        The comparison uses the ephemeral secret, so it lives only in this write-only value.
+        """
+        observed = f"{self.observed_credentials.address}.output"
+        secret = secret_key
+        stored_tail = (
+            f'trimprefix(try({observed}.{assumptions.CREDENTIAL_SECRET_KEY}, ""), '
+            f'"{assumptions.MASK_PREFIX}")'
+        )
+        stored_client_id = f'try({observed}.{assumptions.CREDENTIAL_CLIENT_ID}, "")'
+        stored_scope = f'try({observed}.{assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE}, "")'
+        in_sync = (
+            f"{observed} != null && "
+            f"{stored_client_id} == {_hcl_string(client_id)} && "
+            f'{stored_scope} == "{scope_value}" && '
+            f'{stored_tail} != "" && endswith({secret}, {stored_tail})'
+        )
+        return f'${{({in_sync}) ? {secret} : "${{{secret}}}${{substr(timestamp(), 0, 0)}}"}}'
 
     def _declare_credentials_check(self, client_id: str, use_read_write_scope: bool) -> None:
         """Read the stored credentials back (`StoredCredentials`) and compare them in a check.
@@ -284,39 +372,49 @@ def _enum_value(value: object) -> object:
     return value.value if isinstance(value, Enum) else value
 
 
-def _validate_client_id(owner: str, client_id: object) -> str:
+def _validate_client_id(owner: str, client_id: object, connection: CodatConnection) -> str:
     value = require_str(owner, "client_id", client_id)
-    if not is_unresolved(value) and not value.startswith(CLIENT_ID_PREFIX):
+    if is_unresolved(value):
+        return value
+    if not CLIENT_ID_PATTERN.match(value):
         raise CodatStripeConfigError(
-            f"{owner}: client_id must be a Stripe Connect client ID starting with "
-            f"'{CLIENT_ID_PREFIX}', got {value!r}"
+            f"{owner}: client_id must be a Stripe Connect client ID: 'ca_' followed by letters "
+            f"and digits only (no spaces or line breaks), got {shown(value)}"
+        )
+    if looks_like_placeholder(value) and not connection.is_loopback:
+        raise CodatStripeConfigError(
+            f"{owner}: client_id {value!r} looks like a placeholder, and the Codat instance "
+            f"'{connection.instance_name}' at {connection.base_url} is not a local emulator: "
+            "set the real Stripe Connect client ID of this mode (Stripe Dashboard > Settings > "
+            "Connect) in the committed configuration"
         )
     return value
 
 
 def _validate_secret_key(owner: str, mode: StripeMode, secret_key: object) -> str:
-    if isinstance(secret_key, TerraformVariable):
-        prefixes = mode.secret_key_prefixes
-        condition = " || ".join(
-            f'startswith(var.{secret_key.friendly_unique_id}, "{p}")' for p in prefixes
+    """Check the secret is an ephemeral secret variable; return its Terraform reference."""
+    if not is_secret_variable(secret_key):
+        if isinstance(secret_key, str) and secret_key.startswith(SECRET_KEY_PREFIXES):
+            got = "a literal Stripe key (not shown)"
+        elif isinstance(secret_key, TerraformVariable):
+            got = "a TerraformVariable that is not ephemeral"
+        else:
+            got = shown(secret_key)
+        raise CodatStripeConfigError(
+            f"{owner}: secret_key must be a variable made by codat_stripe.secret_variable "
+            "(sensitive and ephemeral), so the secret never lands in synthesized JSON, saved "
+            f"plan files or state; got {got}. Set its value through TF_VAR_<name> at deploy "
+            "time."
         )
-        secret_key.add_validation(
-            condition=f"${{{condition}}}",
-            error_message=(
-                f"The Stripe secret key for {mode.integration_name} must start with "
-                f"{' or '.join(prefixes)} (a {mode.value}-mode key)."
-            ),
-        )
-        return str(secret_key.string_value)
-    if is_unresolved(secret_key):
-        return str(secret_key)
-    shown = (
-        "a literal Stripe key"
-        if str(secret_key).startswith(SECRET_KEY_PREFIXES)
-        else repr(secret_key)
+    assert isinstance(secret_key, TerraformVariable)
+    reference = f"var.{secret_key.friendly_unique_id}"
+    prefixes = mode.secret_key_prefixes
+    condition = " || ".join(f'startswith({reference}, "{p}")' for p in prefixes)
+    secret_key.add_validation(
+        condition=f"${{{condition}}}",
+        error_message=(
+            f"The Stripe secret key for {mode.integration_name} must start with "
+            f"{' or '.join(prefixes)} (a {mode.value}-mode key)."
+        ),
     )
-    raise CodatStripeConfigError(
-        f"{owner}: secret_key must be a TerraformVariable or Terraform token so the secret never "
-        f"lands in synthesized JSON; got {shown}. Declare a sensitive variable and set it "
-        "through TF_VAR_<name> at deploy time."
-    )
+    return reference

@@ -1,16 +1,32 @@
-"""Eager, synth-time validation: each error names the bad value and what is allowed."""
+"""Eager, synth-time validation: each error names the bad value and what is allowed.
+
+Errors never echo a value that looks like a Stripe secret or restricted key, wherever it was
+passed (e.g. a secret pasted into `client_id`): `shown()` replaces it with a description.
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from codat_stripe._cdk import Token
 
 
 class CodatStripeConfigError(ValueError):
     """A construct was given a value Codat or Stripe would not accept."""
+
+
+_SECRET_LIKE = re.compile(r"(sk|rk|pk)_(test|live)_|whsec_|sk_[A-Za-z0-9]{16,}")
+
+
+def shown(value: Any) -> str:
+    """`repr(value)` for error messages, unless it looks like a Stripe key (then described)."""
+    if isinstance(value, str) and _SECRET_LIKE.search(value):
+        return "a value that looks like a Stripe secret key (not shown)"
+    return repr(value)
 
 
 def is_unresolved(value: Any) -> bool:
@@ -21,14 +37,16 @@ def is_unresolved(value: Any) -> bool:
 def require_str(owner: str, prop: str, value: Any) -> str:
     """Check that `value` is a non-empty string."""
     if not isinstance(value, str) or not value.strip():
-        raise CodatStripeConfigError(f"{owner}: {prop} must be a non-empty string, got {value!r}")
+        raise CodatStripeConfigError(
+            f"{owner}: {prop} must be a non-empty string, got {shown(value)}"
+        )
     return value
 
 
 def require_bool(owner: str, prop: str, value: Any) -> bool:
     """Check that `value` is a bool (not a truthy string such as "false")."""
     if not isinstance(value, bool):
-        raise CodatStripeConfigError(f"{owner}: {prop} must be True or False, got {value!r}")
+        raise CodatStripeConfigError(f"{owner}: {prop} must be True or False, got {shown(value)}")
     return value
 
 
@@ -36,7 +54,8 @@ def require_int_range(owner: str, prop: str, value: Any, minimum: int, maximum: 
     """Check that `value` is an int within [minimum, maximum]."""
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise CodatStripeConfigError(
-            f"{owner}: {prop} must be a whole number from {minimum} to {maximum}, got {value!r}"
+            f"{owner}: {prop} must be a whole number from {minimum} to {maximum}, "
+            f"got {shown(value)}"
         )
     return value
 
@@ -46,25 +65,59 @@ def require_choice(owner: str, prop: str, value: Any, allowed: Iterable[str]) ->
     options = list(allowed)
     if value not in options:
         raise CodatStripeConfigError(
-            f"{owner}: {prop} must be one of {', '.join(repr(o) for o in options)}, got {value!r}"
+            f"{owner}: {prop} must be one of {', '.join(repr(o) for o in options)}, "
+            f"got {shown(value)}"
         )
     return str(value)
-
-
-_URL = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
 
 
 def require_base_url(owner: str, value: Any) -> str:
-    """Check an http(s) base URL without a trailing slash (tokens pass)."""
+    """Check a Codat base URL: https (http only on loopback), no trailing slash, query or fragment.
+
+    Tokens pass (checked by Terraform at plan time instead).
+    """
     require_str(owner, "base_url", value)
     if is_unresolved(value):
         return str(value)
-    if not _URL.match(value) or value.endswith("/"):
-        raise CodatStripeConfigError(
-            f"{owner}: base_url must be an http(s) URL without a trailing slash, "
-            f"e.g. 'https://api.codat.io', got {value!r}"
-        )
+    allowed = (
+        "an https URL without a trailing slash, query or fragment, e.g. "
+        "'https://api.codat.io' (http is allowed only on loopback, e.g. 'http://127.0.0.1:8080')"
+    )
+    try:
+        parts = urlsplit(value)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if (
+        parts is None
+        or not port_ok
+        or not parts.hostname
+        or any(c.isspace() for c in value)
+        or parts.query
+        or parts.fragment
+        or "?" in value
+        or "#" in value
+        or value.endswith("/")
+        or parts.username is not None
+        or parts.scheme not in ("https", "http")
+        or (parts.scheme == "http" and not is_loopback_url(value))
+    ):
+        raise CodatStripeConfigError(f"{owner}: base_url must be {allowed}; got {shown(value)}")
     return str(value)
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when the URL's host is a loopback address or `localhost` (a local emulator)."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 _TF_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
@@ -76,6 +129,34 @@ def require_terraform_name(owner: str, prop: str, value: Any) -> str:
     if not _TF_NAME.match(value):
         raise CodatStripeConfigError(
             f"{owner}: {prop} must be a Terraform identifier (letters, digits and '_', "
-            f"not starting with a digit), got {value!r}"
+            f"not starting with a digit), got {shown(value)}"
+        )
+    return str(value)
+
+
+_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+
+
+def require_instance_name(owner: str, prop: str, value: Any) -> str:
+    """Check a Codat instance name: lowercase letters, digits and '-', starting with a letter."""
+    require_str(owner, prop, value)
+    if not _NAME.match(value):
+        raise CodatStripeConfigError(
+            f"{owner}: {prop} must be a name of lowercase letters, digits and '-', starting "
+            f"with a letter (at most 63 characters), e.g. 'acme-prod'; got {shown(value)}"
+        )
+    return str(value)
+
+
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
+
+
+def require_stack_name(owner: str, value: Any) -> str:
+    """Check a stack name: it becomes a directory, a CLI argument and part of variable names."""
+    require_str(owner, "name", value)
+    if not _STACK_NAME.match(value):
+        raise CodatStripeConfigError(
+            f"{owner}: name must start with a letter and hold only letters, digits, '_' and "
+            f"'-' (at most 63 characters), e.g. 'test' or 'live'; got {shown(value)}"
         )
     return str(value)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from weakref import WeakSet
+
 from codat_stripe._cdk import TerraformVariable
 from constructs import Construct
+
+_SECRET_VARIABLES: WeakSet[TerraformVariable] = WeakSet()
 
 
 def secret_variable(scope: Construct, id: str, name: str, description: str) -> TerraformVariable:
@@ -22,4 +26,10 @@ def secret_variable(scope: Construct, id: str, name: str, description: str) -> T
     )
     variable.override_logical_id(name)
     variable.add_override("ephemeral", True)
+    _SECRET_VARIABLES.add(variable)
     return variable
+
+
+def is_secret_variable(value: object) -> bool:
+    """True for a variable made by `secret_variable` (sensitive and ephemeral)."""
+    return isinstance(value, TerraformVariable) and value in _SECRET_VARIABLES
