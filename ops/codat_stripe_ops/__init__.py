@@ -1,1 +1,1 @@
-"""Operating the stacks: the demo, and the tooling around `cdktn` runs."""
+"""Operating the stacks: the `codat-stripe` CLI, the demo, and the tooling around `cdktn` runs."""

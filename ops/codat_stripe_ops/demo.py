@@ -8,6 +8,7 @@ instance instead, with the secrets taken from the usual TF_VAR_* environment var
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import shutil
 import sys
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from codat_api.assumptions import ONE_TIME_SYNC_ONE_OFF
 from codat_api.data_types import COMMERCE_DATA_TYPES
@@ -23,10 +25,13 @@ from codat_stripe_ops.codat_client import CodatClient
 from codat_stripe_ops.toolchain import REPO, CdkProject, CommandFailedError
 
 STACKS = ("test", "live")
+PLATFORM_KEYS = {"test": STRIPE_TEST_KEY, "live": STRIPE_LIVE_KEY}
+# The emulator's clients: one Codat instance (API key) per environment, as in main.py.
+DEMO_CLIENTS = {"test": "demo-sandbox", "live": "demo-production"}
 DEMO_DIR = REPO / ".demo"
 FAKE_SECRETS = {
-    "TF_VAR_codat_api_key_test": "demo-codat-key",
-    "TF_VAR_codat_api_key_live": "demo-codat-key",
+    "TF_VAR_codat_api_key_test": "demo-codat-key-test",
+    "TF_VAR_codat_api_key_live": "demo-codat-key-live",
     "TF_VAR_stripe_secret_key_test": "sk_test_demo1234",
     "TF_VAR_stripe_secret_key_live": "sk_live_demo5678",
 }
@@ -47,11 +52,11 @@ def emulated_codat(directory: Path) -> Iterator[str]:
     """Run the emulator on a free loopback port with a fresh database; yield its URL."""
     from codat_emulator.process import EmulatorProcess
 
-    process = EmulatorProcess(
-        directory / "codat.db",
-        [FAKE_SECRETS["TF_VAR_codat_api_key_test"]],
-        request_log=directory / "requests.jsonl",
-    )
+    keys = {stack: FAKE_SECRETS[f"TF_VAR_codat_api_key_{stack}"] for stack in STACKS}
+    options: dict[str, Any] = {"request_log": directory / "requests.jsonl"}
+    if "clients" in inspect.signature(EmulatorProcess).parameters:
+        options["clients"] = {DEMO_CLIENTS[stack]: key for stack, key in keys.items()}
+    process = EmulatorProcess(directory / "codat.db", list(keys.values()), **options)
     with process:
         detail(f"emulator ready at {process.base_url} in {process.startup_seconds:.2f} s")
         yield process.base_url
@@ -73,19 +78,17 @@ def deploy(project: CdkProject, env: Mapping[str, str]) -> None:
     detail(f"({time.monotonic() - started:.0f} s)")
 
 
-def show_codat_state(client: CodatClient) -> None:
-    """Print what Codat now holds for both Stripe integrations and the sync settings."""
-    for key in (STRIPE_TEST_KEY, STRIPE_LIVE_KEY):
-        integration = client.integration(key)
-        credentials = client.credentials(key) or {}
-        access = client.integration_settings(integration["integrationId"])
-        one_off = access.get("oneTimeSync") == ONE_TIME_SYNC_ONE_OFF
-        state = "enabled" if integration["enabled"] else "DISABLED"
-        detail(
-            f"{integration['name']} ({key}): {state}; sync {'one-off' if one_off else 'continuous'}"
-        )
-        for name, value in sorted(credentials.items()):
-            detail(f"    {name} = {value}")
+def show_codat_state(client: CodatClient, stack: str) -> None:
+    """Print what one Codat instance holds for the stack's integration and the sync settings."""
+    key = PLATFORM_KEYS[stack]
+    integration = client.integration(key)
+    credentials = client.credentials(key) or {}
+    access = client.integration_settings(integration["integrationId"])
+    one_off = access.get("oneTimeSync") == ONE_TIME_SYNC_ONE_OFF
+    state = "enabled" if integration["enabled"] else "DISABLED"
+    detail(f"{integration['name']} ({key}): {state}; sync {'one-off' if one_off else 'continuous'}")
+    for name, value in sorted(credentials.items()):
+        detail(f"    {name} = {value}")
     settings = {s["dataType"]: s for s in client.sync_settings()["settings"]}
     on = [t for t in COMMERCE_DATA_TYPES if settings.get(t, {}).get("fetchOnFirstLink")]
     detail(f"Commerce sync settings: {len(on)}/{len(COMMERCE_DATA_TYPES)} data types enabled")
@@ -134,12 +137,14 @@ def run(codat_base_url: str | None, work_dir: Path = DEMO_DIR) -> int:
         except CommandFailedError as failed:
             print(failed, file=sys.stderr)
             return 1
+        for stack in STACKS:
+            with CodatClient(base_url, secrets[f"TF_VAR_codat_api_key_{stack}"]) as client:
+                step(f"Codat now holds, for the {stack} stack's client")
+                show_codat_state(client, stack)
+        step("Planning again: a converged deploy has nothing left to do")
+        if not second_plan(project, env):
+            return 1
         with CodatClient(base_url, secrets["TF_VAR_codat_api_key_test"]) as client:
-            step("Codat now holds")
-            show_codat_state(client)
-            step("Planning again: a converged deploy has nothing left to do")
-            if not second_plan(project, env):
-                return 1
             step("Testing the integration: a company and a Stripe Test connection")
             test_integration(client)
     step(f"Demo complete. Its project, state and emulator database are in {work_dir}")
@@ -165,9 +170,8 @@ def _secrets_from_environment() -> dict[str, str]:
     return {name: os.environ[name] for name in FAKE_SECRETS}
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point."""
-    parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The demo's options (shared by `make demo` and `codat-stripe demo`)."""
     parser.add_argument(
         "--codat-base-url",
         default=os.environ.get("DEMO_CODAT_BASE_URL"),
@@ -175,12 +179,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--work-dir",
-        type=Path,
+        type=lambda value: Path(value).resolve(),
         default=DEMO_DIR,
         help=f"where the demo's project, state and database go (recreated; default {DEMO_DIR})",
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point (`python -m codat_stripe_ops.demo`, as `make demo` runs it)."""
+    parser = argparse.ArgumentParser(prog="make demo", description=__doc__)
+    add_arguments(parser)
     args = parser.parse_args(argv)
-    return run(args.codat_base_url, args.work_dir.resolve())
+    return run(args.codat_base_url, args.work_dir)
 
 
 if __name__ == "__main__":

@@ -10,14 +10,12 @@ directory together). The result is complete, valid Terraform.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
 from pathlib import Path
 
-from codat_stripe_ops.stack_runner import StackRunError, StackRunner
-from codat_stripe_ops.toolchain import CdkProject, CommandFailedError
+from codat_stripe_ops.toolchain import CdkProject
 
 EXTRA_FILE = "stack-blocks.tf.json"
 STACK_LEVEL_BLOCKS = ("check", "import")
@@ -46,19 +44,10 @@ def export_hcl(project: CdkProject) -> dict[str, Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command-line entry point: 0 on success, 1 when synthesis fails."""
-    parser = argparse.ArgumentParser(prog="hcl_export", description=__doc__)
-    StackRunner.add_arguments(parser)
-    try:
-        project = StackRunner.from_arguments(parser.parse_args(argv)).project
-        stacks = export_hcl(project)
-    except (StackRunError, CommandFailedError) as failed:
-        print(failed, file=sys.stderr)
-        return 1
-    for stack, directory in stacks.items():
-        extra = f" + {EXTRA_FILE}" if (directory / EXTRA_FILE).exists() else ""
-        print(f"{stack}: {directory / 'cdk.tf'}{extra}")
-    return 0
+    """`python -m codat_stripe_ops.hcl_export`: the same as `codat-stripe export-hcl`."""
+    from codat_stripe_ops.cli import main as cli_main
+
+    return cli_main(["export-hcl", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

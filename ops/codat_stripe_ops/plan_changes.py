@@ -9,6 +9,7 @@ masked secret is redacted, so no secret value can reach the output.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Any
 
 from codat_api import assumptions
 from codat_api.data_types import COMMERCE_DATA_TYPES
-from codat_api.platforms import COMMERCE_INTEGRATIONS, STRIPE_KEYS
+from codat_api.platforms import COMMERCE_INTEGRATIONS, STRIPE_KEYS, STRIPE_LIVE_KEY
 
 UNKNOWN = "(known after apply)"
 ABSENT = "(none)"
@@ -25,6 +26,7 @@ REDACTED = "(secret, not shown)"
 
 _NAME = re.compile(r"^(?:.+_)?(?P<construct>[A-Za-z0-9]+)_[0-9A-F]{8}$")
 _SECRET_LIKE = re.compile(r"^(?:sk|rk)_[A-Za-z]+_|^" + re.escape(assumptions.MASK_PREFIX))
+_SECRET_IN_TEXT = re.compile(r"(?:sk|rk)_[A-Za-z]+_|" + re.escape(assumptions.MASK_PREFIX))
 _PLATFORM_IN_PATH = re.compile(r"/integrations/(?:credentials/)?(?P<key>[a-z]{4})(?:/|$)")
 
 
@@ -68,13 +70,23 @@ class SettingChange:
 
 @dataclass(frozen=True)
 class ResourceChange:
-    """One managed resource's planned action and the Codat settings it changes."""
+    """One managed resource's planned action and the Codat settings it changes.
+
+    `component` is None for a resource this module does not know: it is still listed, by
+    its Terraform address, so that no change is ever hidden.
+    """
 
     address: str
-    component: Component
+    component: Component | None
     action: str
     settings: tuple[SettingChange, ...]
     risks: tuple[str, ...] = ()
+    importing: bool = False
+
+    @property
+    def label(self) -> str:
+        """What changes, for people: the Codat component, or the Terraform address."""
+        return str(self.component) if self.component is not None else self.address
 
 
 @dataclass(frozen=True)
@@ -96,6 +108,10 @@ class StackPlan:
     drift: tuple[ResourceChange, ...]
     failed_checks: tuple[FailedCheck, ...]
     counts: Mapping[str, int] = field(default_factory=dict)
+    stripe_mode: str | None = None
+    manages_sync_settings: bool | None = None
+    environments_on_instance: tuple[str, ...] = ()
+    codat_instance: str | None = None
 
     @property
     def platform_name(self) -> str:
@@ -115,9 +131,67 @@ class StackPlan:
         return not (self.changes or self.has_drift)
 
     @property
+    def plan_line(self) -> str:
+        """Terraform's own summary line ("Plan: 0 to add, 1 to change, 0 to destroy.")."""
+        return plan_line(self.counts)
+
+    @property
+    def is_live(self) -> bool:
+        """Whether the stack manages the live-mode (real money) Stripe integration."""
+        if self.stripe_mode is not None:
+            return self.stripe_mode == "live"
+        return self.platform_key == STRIPE_LIVE_KEY
+
+    @property
     def risks(self) -> tuple[str, ...]:
-        """Every destructive or risky item of the planned changes."""
-        return tuple(risk for change in self.changes for risk in change.risks)
+        """Every destructive or risky item of the planned changes, stack-wide ones first."""
+        risks: list[str] = []
+        if self.changes and self.is_live:
+            risks.append(
+                f"LIVE stack: {len(self.changes)} change(s) to the live-mode Stripe integration "
+                "(real merchants' data)"
+            )
+        shared_with = [name for name in self.environments_on_instance if name != self.stack]
+        if shared_with and any(c.component is Component.SYNC_SETTINGS for c in self.changes):
+            instance = f" {self.codat_instance}" if self.codat_instance else ""
+            risks.append(
+                f"commerce sync settings are shared: Codat instance{instance} also serves "
+                f"{', '.join(shared_with)}, so this change applies to them too"
+            )
+        risks += [risk for change in self.changes for risk in change.risks]
+        return tuple(dict.fromkeys(risks))
+
+    @property
+    def remediation(self) -> tuple[str, ...]:
+        """What to do about the drift, per kind (empty when nothing drifted)."""
+        steps: list[str] = []
+        healed = sorted({c.label for c in self.drift})
+        if healed:
+            steps.append(
+                f"{', '.join(healed)}: the next deploy of stack {self.stack} puts the code's "
+                "values back (or change the code to keep Codat's values)."
+            )
+        if self.failed_checks:
+            steps.append(
+                "Stripe credentials: a deploy does not re-send unchanged credentials. Bump "
+                f"`credentials_revision` of environment {self.stack} in main.py and deploy: "
+                "the credentials are written again with the secret from the TF_VAR_* variable."
+            )
+        return tuple(steps)
+
+
+def plan_line(counts: Mapping[str, int]) -> str:
+    """Terraform's plan line for these counts, in Terraform's own wording and order."""
+    parts = [
+        f"{counts.get('add', 0)} to add",
+        f"{counts.get('change', 0)} to change",
+        f"{counts.get('destroy', 0)} to destroy",
+    ]
+    if counts.get("import", 0):
+        parts.insert(0, f"{counts['import']} to import")
+    if counts.get("forget", 0):
+        parts.append(f"{counts['forget']} to forget")
+    return "Plan: " + ", ".join(parts) + "."
 
 
 def safe(value: Any) -> str:
@@ -137,25 +211,40 @@ def component_of(resource_name: str) -> Component | None:
 
 
 def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
-    """Translate the JSON of a saved plan of one stack into Codat terms."""
+    """Translate the JSON of a saved plan of one stack into Codat terms.
+
+    Every managed resource with an action other than no-op is listed (unknown resource
+    types generically, by address), and the counts are Terraform's: a replace is one add and
+    one destroy, an import-only change counts as an import.
+    """
     if not isinstance(plan, Mapping) or "format_version" not in plan:
         raise PlanFormatError(
             f"stack {stack!r}: not the JSON of `terraform show -json <saved plan>` "
             "(no format_version)"
         )
     changes: list[ResourceChange] = []
-    counts = {"create": 0, "update": 0, "delete": 0, "replace": 0}
+    counts = dict.fromkeys(COUNT_KINDS, 0)
     for entry in _managed(plan.get("resource_changes", [])):
         change = _resource_change(entry, drift=False)
         if change is None:
             continue
-        counts[change.action] += 1
+        actions = set(entry.get("change", {}).get("actions", []))
+        counts["add"] += "create" in actions
+        counts["change"] += "update" in actions
+        counts["destroy"] += "delete" in actions
+        counts["forget"] += "forget" in actions
+        counts["import"] += change.importing
         changes.append(change)
     drift = [
         change
         for entry in _managed(plan.get("resource_drift", []))
         if (change := _resource_change(entry, drift=True)) is not None and change.settings
     ]
+    outputs = _outputs(plan)
+    on_instance = outputs.get("environments_on_instance")
+    manages = outputs.get("manages_sync_settings")
+    instance = outputs.get("codat_instance")
+    mode = outputs.get("stripe_mode")
     return StackPlan(
         stack=stack,
         platform_key=_platform_key(plan),
@@ -163,58 +252,159 @@ def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
         drift=tuple(drift),
         failed_checks=tuple(_failed_checks(plan)),
         counts=counts,
+        stripe_mode=str(mode) if isinstance(mode, str) else None,
+        manages_sync_settings=manages if isinstance(manages, bool) else None,
+        environments_on_instance=tuple(str(n) for n in on_instance)
+        if isinstance(on_instance, list)
+        else (),
+        codat_instance=str(instance) if isinstance(instance, str) else None,
     )
+
+
+COUNT_KINDS = ("import", "add", "change", "destroy", "forget")
+
+
+def _outputs(plan: Mapping[str, Any]) -> dict[str, Any]:
+    """The stack's output values as planned (falling back to the prior state's)."""
+    values: dict[str, Any] = {}
+    for source in (
+        plan.get("prior_state", {}).get("values", {}).get("outputs", {}),
+        plan.get("planned_values", {}).get("outputs", {}),
+    ):
+        for name, output in (source or {}).items():
+            if isinstance(output, Mapping) and "value" in output:
+                values[name] = output["value"]
+    return values
 
 
 def _managed(entries: Iterable[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
     for entry in entries:
-        if entry.get("mode") == "managed" and component_of(str(entry.get("name", ""))):
+        if entry.get("mode", "managed") == "managed":
             yield entry
 
 
-def _action(actions: Sequence[str]) -> str | None:
+def _action(actions: Sequence[str], importing: bool) -> str | None:
     kinds = set(actions)
-    if kinds == {"delete", "create"}:
+    if {"delete", "create"} <= kinds:
         return "replace"
-    for kind in ("create", "update", "delete"):
-        if kinds == {kind}:
+    for kind in ("create", "update", "delete", "forget"):
+        if kind in kinds:
             return kind
+    if importing:
+        return "import"
     return None
 
 
 def _resource_change(entry: Mapping[str, Any], drift: bool) -> ResourceChange | None:
-    component = component_of(str(entry["name"]))
+    component = component_of(str(entry.get("name", "")))
     change = entry.get("change", {})
-    action = _action(change.get("actions", []))
-    if component is None or action is None:
+    importing = bool(change.get("importing")) and not drift
+    action = _action(change.get("actions", []), importing)
+    if action is None:
         return None
     before_body = _body(change.get("before"))
     after_body = _body(change.get("after"))
     after_unknown = change.get("after_unknown") or {}
     body_unknown = isinstance(after_unknown, Mapping) and after_unknown.get("body") is True
-    settings = list(_translate(component, before_body, None if body_unknown else after_body))
-    if body_unknown:
-        settings.append(SettingChange("settings", ABSENT, UNKNOWN))
-    if (
-        component is Component.CREDENTIALS
-        and action in ("update", "replace")
-        and not drift
-        and before_body == after_body
-    ):
-        settings.append(SettingChange("Stripe secret key", "(unchanged value hidden)", "rotated"))
+    if component is None:
+        settings = list(_generic(change, drift))
+    else:
+        settings = list(_translate(component, before_body, None if body_unknown else after_body))
+        if body_unknown:
+            settings.append(SettingChange("settings", ABSENT, UNKNOWN))
+    if component is Component.CREDENTIALS and action == "update" and not drift:
+        settings += _credentials_update(change, before_body, after_body)
     risks = [s.risk for s in settings if s.risk]
-    if not drift and action in ("delete", "replace"):
-        risks.insert(0, f"{action.upper()}: {_what_delete_does(component)}")
+    if not drift and action in ("delete", "replace", "forget"):
+        risks.insert(0, f"{action.upper()}: {_what_delete_does(component, action, entry)}")
     return ResourceChange(
-        address=str(entry["address"]),
+        address=str(entry.get("address", entry.get("name", "?"))),
         component=component,
         action=action,
         settings=tuple(settings),
         risks=tuple(risks),
+        importing=importing,
     )
 
 
-def _what_delete_does(component: Component) -> str:
+def _credentials_update(
+    change: Mapping[str, Any],
+    before_body: Mapping[str, Any] | None,
+    after_body: Mapping[str, Any] | None,
+) -> list[SettingChange]:
+    """Why the credentials are written again: a revision bump, or a new secret.
+
+    The secret is write-only, so the plan shows its change only as an update that nothing
+    visible explains; a bumped `credentials_revision` shows as a new marker in output_attrs.
+    """
+    before = change.get("before") or {}
+    after = change.get("after") or {}
+    old = _revision(before.get("output_attrs"))
+    new = _revision(after.get("output_attrs"))
+    if old != new:
+        return [
+            SettingChange(
+                "credentials revision",
+                str(old),
+                f"{new} (credentials re-sent unchanged, secret from TF_VAR_*)",
+            )
+        ]
+    if before_body == after_body:
+        return [SettingChange("Stripe secret key", "(value hidden)", "rotated (new value)")]
+    return []
+
+
+_REVISION = re.compile(r"^credentialsRevision(?P<n>[0-9]+)$")
+
+
+def _revision(attrs: Any) -> int:
+    for attr in attrs if isinstance(attrs, list) else []:
+        match = _REVISION.match(str(attr))
+        if match:
+            return int(match["n"])
+    return 0
+
+
+def _generic(change: Mapping[str, Any], drift: bool) -> Iterable[SettingChange]:
+    """Top-level attributes that change, of a resource this module does not know."""
+    before, after = change.get("before"), change.get("after")
+    old = before if isinstance(before, Mapping) else {}
+    new = after if isinstance(after, Mapping) else {}
+    unknown = change.get("after_unknown") if not drift else {}
+    unknown = unknown if isinstance(unknown, Mapping) else {}
+    sensitive = change.get("after_sensitive")
+    sensitive = sensitive if isinstance(sensitive, Mapping) else {}
+    for key in sorted(set(old) | set(new) | {k for k, v in unknown.items() if v is True}):
+        if unknown.get(key) is True:
+            after_text = UNKNOWN
+        elif sensitive.get(key) is True:
+            after_text = REDACTED
+        else:
+            after_text = _short(new.get(key)) if key in new else ABSENT
+        before_text = _short(old.get(key)) if key in old else ABSENT
+        if sensitive.get(key) is True:
+            before_text = REDACTED if key in old else ABSENT
+        if old.get(key) != new.get(key) or after_text == UNKNOWN:
+            if before_text == after_text == ABSENT:
+                continue
+            yield SettingChange(key, before_text, after_text)
+
+
+def _short(value: Any) -> str:
+    text = safe(value) if not isinstance(value, (Mapping, list)) else _json_safe(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _json_safe(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True)
+    return REDACTED if _SECRET_IN_TEXT.search(text) else text
+
+
+def _what_delete_does(component: Component | None, action: str, entry: Mapping[str, Any]) -> str:
+    if action == "forget":
+        return f"{entry.get('address')} leaves Terraform's management (Codat keeps it as is)"
+    if component is None:
+        return f"{entry.get('address')} is destroyed"
     return {
         Component.CREDENTIALS: "the Stripe credentials are deleted from Codat "
         "(which also disables the integration)",
@@ -241,7 +431,7 @@ def _translate(
             "scope", old, new, assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE, _scope, _scope_risk
         )
     elif component is Component.DATA_ACCESS:
-        yield from _field("sync mode", old, new, "oneTimeSync", _sync_mode)
+        yield from _field("sync mode", old, new, "oneTimeSync", _sync_mode, _sync_mode_risk)
     elif component is Component.ENABLED:
         yield from _field("enabled", old, new, "enabled", _yes_no, _disable_risk)
     else:
@@ -277,6 +467,12 @@ def _sync_mode(value: Any) -> str:
     return "one-off" if str(value) == assumptions.ONE_TIME_SYNC_ONE_OFF else "continuous"
 
 
+def _sync_mode_risk(before: str, after: str, label: str) -> str | None:
+    if before == ABSENT or after == ABSENT:
+        return None
+    return f"changes access to company data: {label} {before} -> {after}"
+
+
 def _yes_no(value: Any) -> str:
     return "yes" if value is True or str(value).lower() == "true" else "no"
 
@@ -288,6 +484,7 @@ def _disable_risk(before: str, after: str, label: str) -> str | None:
 
 
 def _sync_settings(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterable[SettingChange]:
+    """One row per (setting, before, after), naming every data type it applies to."""
     if old.get("overridesDefaults") != new.get("overridesDefaults") and old and new:
         yield SettingChange(
             "overrides defaults",
@@ -296,25 +493,35 @@ def _sync_settings(old: Mapping[str, Any], new: Mapping[str, Any]) -> Iterable[S
         )
     before = _by_type(old.get("settings"))
     after = _by_type(new.get("settings"))
+    groups: dict[tuple[str, str, str], list[str]] = {}
     for data_type in _ordered(set(before) | set(after)):
         was, now = before.get(data_type, {}), after.get(data_type, {})
         for key, label in _SYNC_FIELDS.items():
             if was.get(key) == now.get(key):
                 continue
-            risk = None
-            if (
-                key == "fetchOnFirstLink"
-                and data_type in COMMERCE_DATA_TYPES
-                and now.get(key) is False
-                and was.get(key) is not False
-            ):
-                risk = f"turns OFF commerce data type {data_type} (fetch on first link -> false)"
-            yield SettingChange(
-                f"{data_type}: {label}",
+            row = (
+                label,
                 safe(was[key]) if key in was else ABSENT,
                 safe(now[key]) if key in now else ABSENT,
-                risk,
             )
+            groups.setdefault(row, []).append(data_type)
+    for (label, was_text, now_text), data_types in groups.items():
+        risk = None
+        turned_off = [t for t in data_types if t in COMMERCE_DATA_TYPES]
+        if label == _SYNC_FIELDS["fetchOnFirstLink"] and now_text == "false" and turned_off:
+            risk = (
+                f"turns OFF {_types_phrase(turned_off)} (fetch on first link: {was_text} -> false)"
+            )
+        yield SettingChange(f"{_types_phrase(data_types)}: {label}", was_text, now_text, risk)
+
+
+def _types_phrase(data_types: Sequence[str]) -> str:
+    """`commerce-orders`, or `all 11 commerce data types`, or `3 data types (a, b, c)`."""
+    if len(data_types) == 1:
+        return data_types[0]
+    if set(data_types) == set(COMMERCE_DATA_TYPES):
+        return f"all {len(data_types)} commerce data types"
+    return f"{len(data_types)} data types ({', '.join(data_types)})"
 
 
 def _by_type(settings: Any) -> dict[str, Mapping[str, Any]]:

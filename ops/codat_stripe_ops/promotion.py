@@ -1,43 +1,130 @@
-"""Promotion check: the live stack must be exactly what the test stack ran with.
+"""Promotion check: live must run what test ran.
 
-    python -m codat_stripe_ops.promotion [--project-dir DIR] [--from test] [--to live]
+Two comparisons, both needed for a live deploy:
 
-Synthesizes the app (`cdktn synth`) and compares the two stacks' Terraform JSON. They may
-differ only in the ALLOW_LIST below; every other difference is listed (JSON path, both
-values) and the check fails. Exit 0: promotable; 1: the stacks differ; 2: error.
+1. Static: the two synthesized stacks' Terraform JSON may differ only in `ALLOW_LIST`; every
+   other difference is listed (JSON path, its Codat meaning, both values). The source must
+   be a test-mode stack and the target a live-mode one.
+2. Deployed: the shared parameters recorded in the source stack's DEPLOYED state (its
+   `shared_parameters` output, read with `terraform output -json`) must equal the target's
+   synthesized ones; a difference is named by `SharedParameters` field.
+
+`codat-stripe promote-check` exits 0 (promotable), 2 (refused) or 1 (error).
 """
 
 from __future__ import annotations
 
-import argparse
 import copy
+import hashlib
 import json
 import re
-import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from codat_stripe.stripe_facts import StripeMode
 from codat_stripe_ops.plan_changes import Component, component_of
 from codat_stripe_ops.stack_runner import StackRunError, StackRunner
 
-PROMOTABLE, DIFFERENT, ERROR = 0, 1, 2
+PROMOTABLE, ERROR, REFUSED = 0, 1, 2
+
+SHARED_OUTPUT = "shared_parameters"
+SHARED_SHA_OUTPUT = "shared_parameters_sha256"
+PER_STACK_OUTPUTS = (
+    "codat_instance",
+    "stripe_mode",
+    "manages_sync_settings",
+    "environments_on_instance",
+)
+"""Outputs that describe the environment itself, so they differ by design."""
 
 ALLOW_LIST: tuple[str, ...] = (
     "platform key: the Stripe mode and what derives from it (Codat platform key and "
     "integration name, sk_/rk_ key prefixes, the Dashboard checklist's mode wording)",
     "client ID (Stripe Connect ca_...)",
     "secret and API-key variables (their names)",
-    "base URL of the Codat instance",
+    "base URL of the Codat instance, and the provider's retry count",
     "backend (where the state lives)",
     "credentials revision (re-sends one environment's credentials after drift)",
     "which stack owns the client's commerce sync settings (a singleton per Codat instance; "
     "compared when both stacks own a copy)",
+    "the outputs describing the environment: " + ", ".join(PER_STACK_OUTPUTS),
 )
 """What test and live may differ in; everything else must be identical."""
 
+
+class PromotionRefusedError(Exception):
+    """The promotion is refused for a reason other than a list of differences."""
+
+
+@dataclass
+class PromotionResult:
+    """What the check found; `refused` when any list is non-empty."""
+
+    source: str
+    target: str
+    differences: list[Difference] = field(default_factory=list)
+    shared_differences: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    deployed_sha256: str | None = None
+    checked_deployed: bool = False
+
+    @property
+    def refused(self) -> bool:
+        """Whether live may not be deployed."""
+        return bool(self.differences or self.shared_differences or self.reasons)
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as plain data."""
+        return {
+            "source": self.source,
+            "target": self.target,
+            "promotable": not self.refused,
+            "checked_deployed_state": self.checked_deployed,
+            "deployed_shared_parameters_sha256": self.deployed_sha256,
+            "reasons": self.reasons,
+            "shared_parameter_differences": self.shared_differences,
+            "differences": [
+                {"path": d.path, "source": d.source, "target": d.target} for d in self.differences
+            ],
+            "allowed_to_differ": list(ALLOW_LIST),
+        }
+
+    def report(self) -> str:
+        """Plain text for people."""
+        names = (self.source, self.target)
+        allowed = "".join(f"\n  - {item}" for item in ALLOW_LIST)
+        if not self.refused:
+            deployed = (
+                f" and {names[0]}'s deployed shared parameters (sha256 {self.deployed_sha256}) "
+                f"are {names[1]}'s"
+                if self.checked_deployed
+                else ""
+            )
+            return (
+                f"Promotion check passed: {names[1]} is {names[0]} except the allow-list"
+                f"{deployed}.\nAllowed to differ:{allowed}\n"
+            )
+        lines = [f"Promotion check REFUSED: {names[1]} is not what {names[0]} ran."]
+        lines += [f"  - {reason}" for reason in self.reasons]
+        if self.shared_differences:
+            lines.append(
+                f"SharedParameters fields that differ between {names[0]}'s deployed state and "
+                f"{names[1]}'s code:"
+            )
+            lines += [f"  - {d}" for d in self.shared_differences]
+        if self.differences:
+            lines.append(
+                f"{len(self.differences)} difference(s) outside the allow-list "
+                f"(values in {names[1]}'s terms):"
+            )
+            lines += [f"  - {d.describe(*names)}" for d in self.differences]
+        lines.append(f"Allowed to differ:{allowed}")
+        return "\n".join(lines) + "\n"
+
+
 _VAR_REFERENCE = re.compile(r"var\.([A-Za-z_][A-Za-z0-9_-]*)")
+_REVISION_MARKER = re.compile(r"^credentialsRevision[0-9]+$")
 
 
 @dataclass(frozen=True)
@@ -100,6 +187,12 @@ def compare(
 ) -> list[Difference]:
     """Every difference between two stacks' Terraform JSON outside the allow-list."""
     source_facts, target_facts = facts_of(names[0], source), facts_of(names[1], target)
+    if source_facts.mode is target_facts.mode:
+        both = source_facts.mode.value
+        raise PromotionRefusedError(
+            f"{names[0]} and {names[1]} are both {both}-mode stacks: a promotion goes from a "
+            "test-mode stack to a live-mode one"
+        )
     both_own_sync = _owns_sync_settings(source) and _owns_sync_settings(target)
     normalized = [
         _normalize(document, facts, other.mode, keep_sync=both_own_sync)
@@ -136,9 +229,16 @@ def _normalize(
 ) -> Any:
     tree = copy.deepcopy(dict(document))
     tree.get("terraform", {}).pop("backend", None)
+    for name in PER_STACK_OUTPUTS:
+        tree.get("output", {}).pop(name, None)
+    for provider in tree.get("provider", {}).get("restful", []):
+        provider.get("client", {}).get("retry", {}).pop("count", None)
     for name, body in tree.get("resource", {}).get("restful_operation", {}).items():
         if component_of(name) is Component.CREDENTIALS:
             body.pop("operation_header", None)
+            attrs = body.get("output_attrs")
+            if isinstance(attrs, list):
+                body["output_attrs"] = [a for a in attrs if not _REVISION_MARKER.match(str(a))]
     if not keep_sync:
         for prefix in _sync_prefixes(document):
             for section in ("resource", "data"):
@@ -216,9 +316,6 @@ def _rewrite(value: Any, rewrite: Callable[[str], str]) -> Any:
     return value
 
 
-_MISSING = object()
-
-
 def _diff(source: Any, target: Any, path: str) -> Iterable[Difference]:
     if isinstance(source, Mapping) and isinstance(target, Mapping):
         for key in sorted(set(source) | set(target)):
@@ -249,34 +346,94 @@ def load_stack(runner: StackRunner, stack: str) -> dict[str, Any]:
     return document
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point: exit 0 (promotable), 1 (stacks differ) or 2 (error)."""
-    parser = argparse.ArgumentParser(prog="promotion", description=__doc__)
-    StackRunner.add_arguments(parser)
-    parser.add_argument("--from", dest="source", default="test", help="stack promoted from")
-    parser.add_argument("--to", dest="target", default="live", help="stack promoted to")
-    args = parser.parse_args(argv)
+def shared_parameters_of(stack: str, document: Mapping[str, Any]) -> dict[str, Any]:
+    """The `shared_parameters` a synthesized stack would record, parsed."""
+    output = document.get("output", {}).get(SHARED_OUTPUT)
+    if not isinstance(output, Mapping) or not isinstance(output.get("value"), str):
+        raise StackRunError(
+            f"stack {stack!r} has no `{SHARED_OUTPUT}` output (string): the promotion check "
+            "needs the stacks to record their shared parameters"
+        )
+    return _parse_shared(stack, output["value"])
+
+
+def deployed_shared_parameters(runner: StackRunner, stack: str) -> tuple[dict[str, Any], str]:
+    """The shared parameters recorded in the stack's deployed state, and their sha256."""
+    init = runner.project.terraform(stack, "init", "-input=false", "-no-color")
+    if init.returncode != 0:
+        raise StackRunError(
+            f"stack {stack!r}: terraform init exited {init.returncode}:\n{init.stderr[-2000:]}"
+        )
+    outputs = runner.outputs(stack)
+    recorded = outputs.get(SHARED_OUTPUT, {})
+    value = recorded.get("value") if isinstance(recorded, Mapping) else None
+    if not isinstance(value, str):
+        raise PromotionRefusedError(
+            f"{stack} has no deployed `{SHARED_OUTPUT}` in its state: deploy {stack} first "
+            "(live may only run what test ran)"
+        )
+    digest = hashlib.sha256(value.encode()).hexdigest()
+    recorded_sha = outputs.get(SHARED_SHA_OUTPUT, {})
+    if isinstance(recorded_sha, Mapping) and recorded_sha.get("value") not in (None, digest):
+        raise PromotionRefusedError(
+            f"{stack}'s state records {SHARED_SHA_OUTPUT} {recorded_sha.get('value')} but its "
+            f"{SHARED_OUTPUT} hash to {digest}: the state was edited by hand"
+        )
+    return _parse_shared(stack, value), digest
+
+
+def _parse_shared(stack: str, text: str) -> dict[str, Any]:
     try:
-        runner = StackRunner.from_arguments(args)
-        runner.stacks([args.source, args.target])
-        names = (args.source, args.target)
-        differences = compare(load_stack(runner, names[0]), load_stack(runner, names[1]), names)
-    except StackRunError as error:
-        print(f"promotion: {error}", file=sys.stderr)
-        return ERROR
-    allowed = "".join(f"\n  - {item}" for item in ALLOW_LIST)
-    if not differences:
-        print(f"Promotion check passed: {names[1]} is {names[0]} except the allow-list:{allowed}")
-        return PROMOTABLE
-    print(
-        f"Promotion check FAILED: {names[0]} and {names[1]} differ in {len(differences)} "
-        f"place(s) outside the allow-list (values in {names[1]}'s terms):"
-    )
-    for difference in differences:
-        print(f"  - {difference.describe(*names)}")
-    print(f"Allowed to differ:{allowed}")
-    return DIFFERENT
+        parsed = json.loads(text)
+    except ValueError as error:
+        raise StackRunError(f"stack {stack!r}: `{SHARED_OUTPUT}` is not JSON: {error}") from error
+    if not isinstance(parsed, dict):
+        raise StackRunError(f"stack {stack!r}: `{SHARED_OUTPUT}` is not a JSON object")
+    return parsed
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def shared_differences(
+    deployed: Mapping[str, Any], code: Mapping[str, Any], names: tuple[str, str]
+) -> list[str]:
+    """One line per SharedParameters field whose values differ."""
+    return [
+        f"{key}: {names[0]} deployed {_show(deployed.get(key, _MISSING))}, "
+        f"{names[1]} has {_show(code.get(key, _MISSING))}"
+        for key in sorted(set(deployed) | set(code))
+        if deployed.get(key, _MISSING) != code.get(key, _MISSING)
+    ]
+
+
+def check(
+    runner: StackRunner,
+    source: str,
+    target: str,
+    *,
+    deployed: bool = True,
+    expect_sha256: str | None = None,
+) -> PromotionResult:
+    """Run the promotion check; raises StackRunError on errors (not on refusals)."""
+    runner.stacks([source, target])
+    names = (source, target)
+    result = PromotionResult(source=source, target=target)
+    documents = load_stack(runner, source), load_stack(runner, target)
+    try:
+        result.differences = compare(documents[0], documents[1], names)
+        if deployed:
+            result.checked_deployed = True
+            recorded, digest = deployed_shared_parameters(runner, source)
+            result.deployed_sha256 = digest
+            result.shared_differences = shared_differences(
+                recorded, shared_parameters_of(target, documents[1]), names
+            )
+            if expect_sha256 is not None and expect_sha256 != digest:
+                result.reasons.append(
+                    f"{source}'s deployed shared parameters hash to {digest}, not the expected "
+                    f"{expect_sha256} (another deploy of {source} ran in between?)"
+                )
+    except PromotionRefusedError as refused:
+        result.reasons.append(str(refused))
+    return result
+
+
+_MISSING = object()

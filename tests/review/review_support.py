@@ -18,20 +18,24 @@ def secrets(**overrides: str) -> dict[str, str]:
     return stack_secrets(SECRET_TEST, SECRET_LIVE, **overrides)
 
 
-def run_module(
-    project: Any, module: str, *args: str, env: Mapping[str, str] | None = None
+def run_cli(
+    project: Any, command: str, *args: str, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m codat_stripe_ops.<module> --project-dir <project> ...` with the toolchain."""
+    """Run `codat-stripe <command> --project-dir <project> ...` with the toolchain.
+
+    CI is unset unless `env` sets it: these projects keep local state on purpose.
+    """
     return subprocess.run(
         [
             sys.executable,
             "-m",
-            f"codat_stripe_ops.{module}",
+            "codat_stripe_ops.cli",
+            command,
             "--project-dir",
             str(project.directory),
             *args,
         ],
-        env={**project.env, **(env or {})},
+        env={**project.env, "CI": "", **(env or {})},
         capture_output=True,
         text=True,
         timeout=300,
@@ -39,4 +43,4 @@ def run_module(
     )
 
 
-__all__ = ["SECRET_LIVE", "SECRET_TEST", "assert_no_secret", "run_module", "secrets"]
+__all__ = ["SECRET_LIVE", "SECRET_TEST", "assert_no_secret", "run_cli", "secrets"]

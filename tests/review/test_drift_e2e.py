@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from review_support import SECRET_LIVE, SECRET_TEST, assert_no_secret, run_module, secrets
+from review_support import SECRET_LIVE, SECRET_TEST, assert_no_secret, run_cli, secrets
 
 from e2e_support import FAKE_CODAT_KEY, REPO
 
@@ -37,7 +37,7 @@ def test_drift_exits_0_then_2_listing_each_setting_then_1_on_error(
     }
     project.cli("deploy", "test", "live", "--auto-approve", "--skip-provider-lock", extra_env=env)
 
-    clean = run_module(project, "drift", env=env)
+    clean = run_cli(project, "drift", env=env)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "No drift in stack live (Stripe, platform key exgd)." in clean.stdout
     assert "No drift in stack test (Stripe Test, platform key yzth)." in clean.stdout
@@ -64,7 +64,7 @@ def test_drift_exits_0_then_2_listing_each_setting_then_1_on_error(
     assert client.put("/integrations/credentials/yzth", json=credentials).is_success
     codat_before = _codat_state(codat)
 
-    drifted = run_module(project, "drift", "--no-synth", env=env)
+    drifted = run_cli(project, "drift", "--no-synth", env=env)
     out = drifted.stdout
     assert drifted.returncode == 2, out + drifted.stderr
     live, _, test = out.partition("DRIFT in stack test")
@@ -79,6 +79,8 @@ def test_drift_exits_0_then_2_listing_each_setting_then_1_on_error(
         "now in Codat false" in test
     )
     assert "check stripe_credentials_match failed" in test
+    assert "Bump `credentials_revision` of environment test" in test
+    assert "the next deploy of stack live puts the code's values back" in live
     assert "client ID: code ca_TestClientId0000, now in Codat ca_fakeOther1" in test
     assert "scope: code read_only, now in Codat read_write" in test
     assert "commerce-customers" not in test  # only what changed
@@ -88,13 +90,13 @@ def test_drift_exits_0_then_2_listing_each_setting_then_1_on_error(
 
     # Error: a stack's secrets are missing -> 1, naming the problem.
     missing = {**env, "TF_VAR_codat_api_key_live": ""}
-    failed = run_module(project, "drift", "--no-synth", "--stack", "live", env=missing)
+    failed = run_cli(project, "drift", "--no-synth", "--stack", "live", env=missing)
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert failed.stderr == (
-        "drift: stack 'live': set TF_VAR_codat_api_key_live (missing or empty)\n"
+        "codat-stripe drift: stack 'live': set TF_VAR_codat_api_key_live (missing or empty)\n"
     )
     # Error: Codat refuses the API key -> 1 with terraform's error, not a drift report.
-    refused = run_module(
+    refused = run_cli(
         project, "drift", "--no-synth", env={**env, "TF_VAR_codat_api_key_live": "wrong-key"}
     )
     assert refused.returncode == 1, refused.stdout + refused.stderr

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from codat_stripe_ops import drift, plan_summary, promotion
+from codat_stripe_ops import cli, drift, plan_summary, promotion
 from codat_stripe_ops.plan_changes import (
     REDACTED,
     Component,
@@ -47,10 +47,13 @@ def test_secret_like_values_are_redacted() -> None:
     assert safe(None) == "(none)"
 
 
-def test_no_change_plan_renders_nothing() -> None:
+def test_no_change_plan_says_so() -> None:
     plan = parse_plan("test", _plan("nochange"))
     assert plan.is_empty and plan.platform_key == "yzth"
-    assert plan_summary.render([plan]) == ""
+    assert plan.plan_line == "Plan: 0 to add, 0 to change, 0 to destroy."
+    assert "## Stack `test`: Stripe Test (platform key `yzth`)\n\nNo changes." in (
+        plan_summary.render([plan])
+    )
     assert drift.exit_code([plan]) == drift.NO_DRIFT
 
 
@@ -72,15 +75,141 @@ def test_drift_plan_lists_drift_and_the_failed_credentials_check() -> None:
     text = drift.report([plan])
     assert "DRIFT in stack test (Stripe Test, platform key yzth)" in text
     assert "integration enabled: enabled: last deployed yes, now in Codat no" in text
+    # Remediation per kind: settings heal on the next deploy, credentials need a revision bump.
+    assert "the next deploy of stack test puts the code's values back" in text
+    assert "Bump `credentials_revision` of environment test" in text
+    markdown = plan_summary.render([plan])
+    assert "**What to do:**" in markdown
 
 
 def test_rotation_shows_rotated_and_never_a_value() -> None:
     plan = parse_plan("test", _plan("rotate"))
     credentials = [c for c in plan.changes if c.component is Component.CREDENTIALS]
     assert [(s.setting, s.after) for s in credentials[0].settings] == [
-        ("Stripe secret key", "rotated")
+        ("Stripe secret key", "rotated (new value)")
     ]
-    assert plan.counts["update"] == 4
+    assert plan.counts["change"] == 4
+    assert plan.plan_line == "Plan: 0 to add, 4 to change, 0 to destroy."
+
+
+def _credentials_entry(document: dict[str, Any]) -> dict[str, Any]:
+    return next(
+        e for e in document["resource_changes"] if e["name"].startswith("Stripe_Credentials_")
+    )
+
+
+def test_a_revision_bump_says_so_and_is_not_called_a_rotation() -> None:
+    document = _plan("rotate")
+    change = _credentials_entry(document)["change"]
+    change["after"]["output_attrs"] = [*change["before"]["output_attrs"], "credentialsRevision1"]
+    plan = parse_plan("test", document)
+    (credentials,) = [c for c in plan.changes if c.component is Component.CREDENTIALS]
+    assert [(s.setting, s.before) for s in credentials.settings] == [("credentials revision", "0")]
+    assert "rotated" not in plan_summary.render([plan])
+
+
+def test_a_client_id_change_is_not_called_a_rotation() -> None:
+    document = _plan("rotate")
+    change = _credentials_entry(document)["change"]
+    change["after"]["body"] = {**change["before"]["body"], "clientId": "ca_fakeNew1"}
+    plan = parse_plan("test", document)
+    (credentials,) = [c for c in plan.changes if c.component is Component.CREDENTIALS]
+    assert [(s.setting, s.after) for s in credentials.settings] == [("client ID", "ca_fakeNew1")]
+
+
+def test_unknown_resources_forget_and_import_are_listed_and_counted_like_terraform() -> None:
+    document = _plan("nochange")
+    document["resource_changes"] += [
+        {
+            "address": "null_resource.extra",
+            "mode": "managed",
+            "type": "null_resource",
+            "name": "extra",
+            "change": {
+                "actions": ["create"],
+                "before": None,
+                "after": {"triggers": {"a": "b"}},
+                "after_unknown": {"id": True},
+            },
+        },
+        {
+            "address": "restful_resource.Stripe_Legacy_0000ABCD",
+            "mode": "managed",
+            "type": "restful_resource",
+            "name": "Stripe_Legacy_0000ABCD",
+            "change": {"actions": ["forget"], "before": {"path": "/x"}, "after": None},
+        },
+        {
+            "address": "restful_resource.Adopted_Thing_0000ABCE",
+            "mode": "managed",
+            "type": "restful_resource",
+            "name": "Adopted_Thing_0000ABCE",
+            "change": {
+                "actions": ["no-op"],
+                "before": {"path": "/y"},
+                "after": {"path": "/y"},
+                "importing": {"id": "/y"},
+            },
+        },
+    ]
+    plan = parse_plan("test", document)
+    assert plan.plan_line == "Plan: 1 to import, 1 to add, 0 to change, 0 to destroy, 1 to forget."
+    markdown = plan_summary.render([plan])
+    assert "| null_resource.extra | create | id | `(none)` | `(known after apply)` |" in markdown
+    assert "| restful_resource.Stripe_Legacy_0000ABCD | forget |" in markdown
+    assert "| restful_resource.Adopted_Thing_0000ABCE | import |" in markdown
+    assert "FORGET: restful_resource.Stripe_Legacy_0000ABCD leaves Terraform" in markdown
+
+
+def _with_outputs(document: dict[str, Any], **outputs: Any) -> dict[str, Any]:
+    planned = document["planned_values"].setdefault("outputs", {})
+    for name, value in outputs.items():
+        planned[name] = {"sensitive": False, "value": value}
+    return document
+
+
+def test_risk_banners_for_live_stacks_sync_mode_and_shared_sync_settings() -> None:
+    document = _with_outputs(
+        _plan("rotate"),
+        stripe_mode="live",
+        environments_on_instance=["live", "staging"],
+        manages_sync_settings=True,
+        codat_instance="example-production",
+    )
+    plan = parse_plan("live", document)
+    risks = "\n".join(plan.risks)
+    assert "LIVE stack: 4 change(s)" in risks
+    assert "changes access to company data: sync mode one-off -> continuous" in risks
+    assert (
+        "Codat instance example-production also serves staging, so this change applies to them"
+        in risks
+    )
+    assert "> [!WARNING]" in plan_summary.render([plan])
+    quiet = parse_plan("test", _with_outputs(_plan("rotate"), stripe_mode="test"))
+    assert not any("LIVE" in r or "shared" in r for r in quiet.risks)
+
+
+def test_one_row_per_sync_setting_change_naming_the_data_types() -> None:
+    document = _plan("nochange")
+    entry = next(
+        e for e in document["resource_changes"] if e["name"].startswith("CommerceSync_Settings_")
+    )
+    change = entry["change"]
+    change["actions"] = ["update"]
+    change["after"] = copy.deepcopy(change["before"])
+    for setting in change["after"]["body"]["settings"]:
+        if setting["dataType"].startswith("commerce-"):
+            setting["syncSchedule"] = 12
+            setting["fetchOnFirstLink"] = False
+    plan = parse_plan("test", document)
+    (sync,) = plan.changes
+    assert [(s.setting, s.before, s.after) for s in sync.settings] == [
+        ("all 11 commerce data types: fetch on first link", "true", "false"),
+        ("all 11 commerce data types: sync schedule (hours)", "24", "12"),
+    ]
+    assert [r for r in plan.risks if "turns OFF" in r] == [
+        "turns OFF all 11 commerce data types (fetch on first link: true -> false)"
+    ]
 
 
 def test_delete_and_replace_are_loud() -> None:
@@ -92,7 +221,7 @@ def test_delete_and_replace_are_loud() -> None:
         if entry["name"].startswith("Stripe_Credentials_"):
             entry["change"]["actions"] = ["delete", "create"]
     plan = parse_plan("test", document)
-    assert plan.counts == {"create": 0, "update": 0, "delete": 1, "replace": 1}
+    assert plan.plan_line == "Plan: 1 to add, 0 to change, 2 to destroy."
     markdown = plan_summary.render([plan])
     assert "DELETE: the integration is disabled for new connections" in markdown
     assert "REPLACE: the Stripe credentials are deleted from Codat" in markdown
@@ -104,11 +233,46 @@ def test_input_that_is_not_a_saved_plan_is_refused() -> None:
         parse_plan("test", {"resources": []})
 
 
-def test_plan_summary_cli_on_a_saved_plan_json(capsys: pytest.CaptureFixture[str]) -> None:
-    assert plan_summary.main(["--plan-json", f"test={PLANS / 'drift.json'}"]) == 0
+def test_plan_cli_on_a_saved_plan_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["plan", "--plan-json", f"test={PLANS / 'drift.json'}"]) == 2
     assert "### Drift: changed outside the code" in capsys.readouterr().out
-    assert plan_summary.main(["--plan-json", "test"]) == 1
-    assert "--plan-json 'test': expected STACK=FILE" in capsys.readouterr().err
+    assert cli.main(["plan", "--plan-json", f"test={PLANS / 'nochange.json'}"]) == 0
+    assert "No changes." in capsys.readouterr().out
+    assert cli.main(["plan", "--format", "json", "--plan-json", "test"]) == 1
+    out, err = capsys.readouterr()
+    assert "--plan-json 'test': expected STACK=FILE" in err
+    assert json.loads(out)["status"] == "error"
+
+
+def test_pr_comment_shows_marker_commit_run_failures_and_every_stack(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    drifted = tmp_path / "plan-test.json"
+    assert (
+        cli.main(
+            [
+                "plan",
+                "--format",
+                "json",
+                "--output",
+                str(drifted),
+                "--plan-json",
+                f"test={PLANS / 'drift.json'}",
+            ]
+        )
+        == 2
+    )
+    failed = tmp_path / "plan-live.json"
+    failed.write_text(json.dumps({"exit_code": 1, "requested": ["live"], "error": "401 boom"}))
+    args = ["pr-comment", "--sha", "abc123", "--run-url", "https://ci.example/run/1"]
+    args += ["--expect", "test", "--expect", "live", "--expect", "other"]
+    assert cli.main([*args, "--result", str(drifted), "--result", str(failed)]) == 0
+    body = capsys.readouterr().out
+    assert body.startswith(plan_summary.COMMENT_MARKER + "\n")
+    assert "Commit `abc123` · [workflow run](https://ci.example/run/1)" in body
+    assert "**The plan FAILED for: live, other**" in body
+    assert "`live`: 401 boom" in body and "`other`: no result" in body
+    assert "## Stack `test`: Stripe Test" in body and "### Drift" in body
 
 
 def _snapshots() -> tuple[dict[str, Any], dict[str, Any]]:
@@ -130,12 +294,31 @@ def test_promotion_lists_each_difference_outside_the_allow_list() -> None:
     resources = changed["resource"]["restful_resource"]
     enabled = next(name for name in resources if name.startswith("Stripe_Enabled_"))
     resources[enabled]["body"]["enabled"] = False
-    changed["provider"]["restful"][0]["client"]["retry"]["count"] = 1
+    changed["provider"]["restful"][0]["client"]["retry"]["count"] = 1  # allow-listed
     differences = [d.describe("test", "live") for d in promotion.compare(test, changed)]
     assert differences == [
-        "provider.restful[0].client.retry.count: test = 5, live = 1",
         f"resource.restful_resource.{enabled}.body.enabled (integration enabled): "
         "test = true, live = false",
+    ]
+
+
+def test_promotion_allows_a_live_only_credentials_revision_and_needs_test_to_live() -> None:
+    test, live = _snapshots()
+    bumped = copy.deepcopy(live)
+    operations = bumped["resource"]["restful_operation"]
+    credentials = next(name for name in operations if name.startswith("Stripe_Credentials_"))
+    operations[credentials]["output_attrs"].append("credentialsRevision3")
+    assert promotion.compare(test, bumped) == []
+    with pytest.raises(promotion.PromotionRefusedError, match="both live-mode stacks"):
+        promotion.compare(live, live, ("live", "live"))
+
+
+def test_shared_parameter_differences_are_named_by_field() -> None:
+    deployed = {"enabled": True, "sync_schedule_hours": 24, "use_read_write_scope": False}
+    code = {"enabled": True, "sync_schedule_hours": 12, "use_read_write_scope": True}
+    assert promotion.shared_differences(deployed, code, ("test", "live")) == [
+        "sync_schedule_hours: test deployed 24, live has 12",
+        "use_read_write_scope: test deployed false, live has true",
     ]
 
 

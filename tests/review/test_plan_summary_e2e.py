@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from review_support import SECRET_TEST, assert_no_secret, run_module, secrets
+from review_support import SECRET_TEST, assert_no_secret, run_cli, secrets
 
 from e2e_support import APPS, FAKE_CODAT_KEY
 
@@ -28,19 +28,19 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
     base = {**secrets(), **_params(codat)}
     project.cli("deploy", "test", "--auto-approve", "--skip-provider-lock", extra_env=base)
 
-    def summary(env: dict[str, str]) -> str:
-        result = run_module(project, "plan_summary", "--stack", "test", env=env)
-        assert result.returncode == 0, result.stdout + result.stderr
+    def summary(env: dict[str, str], code: int = 2) -> str:
+        result = run_cli(project, "plan", "--stack", "test", env=env)
+        assert result.returncode == code, result.stdout + result.stderr
         assert_no_secret(result.stdout + result.stderr, SECRET_TEST, FAKE_CODAT_KEY)
         return result.stdout
 
-    # Nothing changes: nothing at all is printed.
-    assert summary(base) == ""
+    # Nothing changes: the stack says so, exit 0.
+    assert "No changes. Codat matches the code." in summary(base, code=0)
 
     # Scope switch: before -> after in Codat terms, and a loud warning.
     scope = summary({**secrets(), **_params(codat, use_read_write_scope=True)})
     assert "## Stack `test`: Stripe Test (platform key `yzth`)" in scope
-    assert "**0 to create, 1 to update, 0 to delete, 0 to replace**" in scope
+    assert "**Plan: 0 to add, 1 to change, 0 to destroy.**" in scope
     assert "| Stripe credentials | update | scope | `read_only` | `read_write` |" in scope
     assert "> [!WARNING]" in scope
     assert "switches to the read_write scope (read_only -> read_write)" in scope
@@ -56,7 +56,7 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
     rotated = "sk_test_fakeR0t9"
     rotation = summary({**secrets(TF_VAR_stripe_secret_key_test=rotated), **_params(codat)})
     assert "| Stripe credentials | update | Stripe secret key |" in rotation
-    assert "`rotated`" in rotation
+    assert "`rotated (new value)`" in rotation
     assert "[!WARNING]" not in rotation
     assert_no_secret(rotation, rotated, SECRET_TEST)
 
@@ -64,11 +64,13 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
     sync = summary(
         {**secrets(), **_params(codat, sync_schedule_hours=12, fetch_on_first_link=False)}
     )
-    assert "| commerce sync settings | update | commerce-orders: fetch on first link |" in sync
-    assert "commerce-orders: fetch on first link | `true` | `false` |" in sync
-    assert "commerce-orders: sync schedule (hours) | `24` | `12` |" in sync
-    assert "turns OFF commerce data type commerce-orders" in sync
-    assert sync.count("turns OFF commerce data type") == 11
+    # One row per setting change, naming the data types, not one per data type.
+    assert (
+        "| commerce sync settings | update | all 11 commerce data types: fetch on first link "
+        "| `true` | `false` |" in sync
+    )
+    assert "all 11 commerce data types: sync schedule (hours) | `24` | `12` |" in sync
+    assert sync.count("turns OFF all 11 commerce data types") == 1
     assert "| bills" not in sync  # non-commerce types are written back unchanged
 
     # Out-of-band drift: its own section, and the plan puts the code's value back.
@@ -88,7 +90,7 @@ def test_plan_summary_reports_an_error_naming_the_unknown_stack(
     cdk_project: Any, codat: Any
 ) -> None:
     project = cdk_project(APPS / "params_app.py")
-    result = run_module(project, "plan_summary", "--stack", "staging", env=_params(codat))
+    result = run_cli(project, "plan", "--stack", "staging", env=_params(codat))
     assert result.returncode == 1
     assert "unknown stack(s) ['staging']: the app has ['test']" in result.stderr
     assert result.stdout == ""

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from review_support import run_module
+from review_support import run_cli
 
 from e2e_support import APPS, REPO
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 def test_promotion_check_passes_on_the_shipped_main_py(cdk_project: Any) -> None:
     project = cdk_project(REPO / "main.py")
-    result = run_module(project, "promotion")
+    result = run_cli(project, "promote-check", "--synth-only")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Promotion check passed: live is test except the allow-list" in result.stdout
 
@@ -25,14 +25,17 @@ def test_promotion_check_fails_listing_each_parameter_overridden_in_live_only(
     cdk_project: Any,
 ) -> None:
     project = cdk_project(APPS / "promotion_override_app.py")
-    same = run_module(project, "promotion", env={"PROMOTION_LIVE_OVERRIDES": ""})
+    same = run_cli(project, "promote-check", "--synth-only", env={"PROMOTION_LIVE_OVERRIDES": ""})
     assert same.returncode == 0, same.stdout + same.stderr
 
     overrides = {"use_read_write_scope": True, "data_access": "one-off"}
-    result = run_module(
-        project, "promotion", env={"PROMOTION_LIVE_OVERRIDES": json.dumps(overrides)}
+    result = run_cli(
+        project,
+        "promote-check",
+        "--synth-only",
+        env={"PROMOTION_LIVE_OVERRIDES": json.dumps(overrides)},
     )
-    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.returncode == 2, result.stdout + result.stderr
     listed = re.findall(r"^  - ([^\s:]+)", result.stdout.split("Allowed to differ:")[0], re.M)
     assert listed == [
         "check.stripe_credentials_match.assert[0].condition",
@@ -76,7 +79,7 @@ def test_hcl_export_names_every_block_of_both_stacks(cdk_project: Any, tmp_path:
         stack: json.loads((project.stack_dir(stack) / "cdk.tf.json").read_text())
         for stack in ("test", "live")
     }
-    result = run_module(project, "hcl_export")
+    result = run_cli(project, "export-hcl")
     assert result.returncode == 0, result.stdout + result.stderr
     for stack, document in documents.items():
         directory = project.stack_dir(stack)
@@ -96,7 +99,7 @@ def test_hcl_export_names_every_block_of_both_stacks(cdk_project: Any, tmp_path:
 
 def test_hcl_export_is_valid_complete_terraform(cdk_project: Any) -> None:
     project = cdk_project(REPO / "main.py")
-    result = run_module(project, "hcl_export")
+    result = run_cli(project, "export-hcl")
     assert result.returncode == 0, result.stdout + result.stderr
     for stack in ("test", "live"):
         hcl = (project.stack_dir(stack) / "cdk.tf").read_text()
