@@ -10,8 +10,8 @@ from pathlib import Path
 import uvicorn
 
 from codat_emulator.app import create_app
-from codat_emulator.config import EmulatorConfig
-from codat_emulator.faults import FaultRule, rule_from_spec
+from codat_emulator.control.faults import FaultRule, rule_from_spec
+from codat_emulator.runtime import EmulatorConfig
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 

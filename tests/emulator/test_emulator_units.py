@@ -11,12 +11,13 @@ from emulator_support import raw_spec
 from codat_api import assumptions, endpoints
 from codat_api.data_types import ALL_DATA_TYPES, COMMERCE_DATA_TYPES
 from codat_api.platforms import COMMERCE_INTEGRATIONS, STRIPE_LIVE_KEY, STRIPE_TEST_KEY
-from codat_emulator import ids, sync_settings
 from codat_emulator.auth import api_key_from_header, basic_header, is_valid_key
+from codat_emulator.backend import model as ids
+from codat_emulator.backend import validation
+from codat_emulator.control.faults import FaultInjector, FaultRule, rule_from_dict, rule_from_spec
+from codat_emulator.control.ratelimit import RateLimiter
 from codat_emulator.errors import ApiError
-from codat_emulator.faults import FaultInjector, FaultRule, rule_from_dict, rule_from_spec
 from codat_emulator.paging import paginate
-from codat_emulator.ratelimit import RateLimiter
 
 
 def test_data_types_match_the_spec_enum() -> None:
@@ -75,7 +76,7 @@ def test_wants_read_write() -> None:
 
 def test_stable_ids() -> None:
     assert ids.integration_id("yzth") == ids.integration_id("yzth") != ids.integration_id("exgd")
-    assert uuid.UUID(ids.CLIENT_ID).version == 5
+    assert uuid.UUID(ids.DEFAULT_CLIENT_ID).version == 5
     assert ids.is_uuid(ids.new_id()) and not ids.is_uuid("nope")
 
 
@@ -151,8 +152,8 @@ def test_sync_setting_validation() -> None:
         "syncSchedule": 24,
         "syncOrder": 0,
     }
-    assert sync_settings.validate_setting({**good, "extra": 1}, "s") == good
-    assert sync_settings.validate_setting({**good, "syncSchedule": 24.0}, "s")["syncSchedule"] == 24
+    assert validation.sync_setting({**good, "extra": 1}, "s") == good
+    assert validation.sync_setting({**good, "syncSchedule": 24.0}, "s")["syncSchedule"] == 24
     for bad in (
         {**good, "dataType": {"x": 1}},
         {**good, "syncSchedule": True},
@@ -161,4 +162,4 @@ def test_sync_setting_validation() -> None:
         {**good, "isLocked": "no"},
     ):
         with pytest.raises(ApiError):
-            sync_settings.validate_setting(bad, "s")
+            validation.sync_setting(bad, "s")

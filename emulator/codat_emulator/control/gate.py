@@ -1,10 +1,11 @@
-"""ASGI middleware in front of every route: auth, rate limit, faults, headers, logging.
+"""ASGI middleware in front of every API route: auth, rate limit, faults, logging.
 
 Order per request: ``/_emulator/...`` routes skip auth, limits and faults; every other request
-must authenticate (401), then counts against the rate limit (429 + ``Retry-After``), then may
-be failed by an injected fault, then reaches its route. Each request is logged (method, path,
-status, duration; never bodies, query strings or headers) to the ``codat_emulator.access``
-logger and, when configured, the JSON-lines request log.
+must authenticate (401) and is served from the state of the client its key belongs to, then
+counts against the rate limit (429 + ``Retry-After``), then may be failed by an injected
+fault, then reaches its route. Each request is logged (method, path, status, duration; never
+query strings or headers) to the ``codat_emulator.access`` logger and, when configured, the
+JSON-lines request log.
 """
 
 import logging
@@ -13,9 +14,10 @@ import time
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from codat_emulator.auth import api_key_from_header, is_valid_key
-from codat_emulator.errors import ApiError, error_response
-from codat_emulator.state import EmulatorState
+from codat_emulator.auth import api_key_from_header
+from codat_emulator.errors import ApiError
+from codat_emulator.httpkit import error_response
+from codat_emulator.runtime import CLIENT_SCOPE_KEY, EmulatorState
 
 ADMIN_PREFIX = "/_emulator"
 """Path prefix of the emulator's own routes."""
@@ -23,7 +25,7 @@ ADMIN_PREFIX = "/_emulator"
 access_logger = logging.getLogger("codat_emulator.access")
 
 
-class EmulatorMiddleware:
+class EmulatorGate:
     """Pure ASGI middleware implementing the cross-cutting behaviour of the API."""
 
     def __init__(self, app: ASGIApp, state: EmulatorState) -> None:
@@ -33,7 +35,7 @@ class EmulatorMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Handle one ASGI connection scope."""
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"].startswith(ADMIN_PREFIX):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -52,25 +54,23 @@ class EmulatorMiddleware:
             await send(message)
 
         try:
-            if path.startswith(ADMIN_PREFIX):
-                await self.app(scope, receive, send_wrapper)
-                return
             refusal = self._gate(scope, method, path, extra_headers)
             if refusal is not None:
                 await error_response(refusal)(scope, receive, send_wrapper)
                 return
             await self.app(scope, receive, send_wrapper)
         finally:
-            if not path.startswith(ADMIN_PREFIX):
-                self._log(method, path, status, (time.perf_counter() - started) * 1000)
+            self._log(method, path, status, (time.perf_counter() - started) * 1000)
 
     def _gate(
         self, scope: Scope, method: str, path: str, extra_headers: dict[str, str]
     ) -> ApiError | None:
         """Return the error refusing this request before routing, or None to let it through."""
         key = api_key_from_header(Headers(scope=scope).get("authorization"))
-        if not is_valid_key(key, self.state.valid_api_keys()):
+        client = self.state.backend.client_for_key(key)
+        if client is None:
             return ApiError(401)
+        scope[CLIENT_SCOPE_KEY] = client
         if self.state.limiter is not None:
             decision = self.state.limiter.hit()
             extra_headers.update(decision.headers())

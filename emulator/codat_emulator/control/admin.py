@@ -1,8 +1,12 @@
-"""Emulator-only routes under ``/_emulator``: health (always) and faults (``--enable-admin``).
+"""Emulator-only routes under ``/_emulator``: health (always), the rest with ``--enable-admin``.
 
-No API key is needed. ``POST /_emulator/faults`` body ``{"status", "count"?, "method"?,
-"path_prefix"?, "retry_after_seconds"?}`` -> 201 rule; ``GET`` lists active rules;
-``DELETE`` clears them (204).
+No API key is needed; the admin routes exist only when the emulator runs with
+``--enable-admin``.
+
+- ``GET /_emulator/health`` -> ``{"status": "ok", "pid"}`` (readiness probe).
+- ``POST /_emulator/faults`` body ``{"status", "count"?, "method"?, "path_prefix"?,
+  "retry_after_seconds"?}`` -> 201 rule: the next ``count`` matching requests fail with
+  ``status``. ``GET`` lists active rules; ``DELETE`` clears them (204).
 """
 
 import os
@@ -11,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from codat_emulator.control.faults import rule_from_dict
 from codat_emulator.errors import ApiError
-from codat_emulator.faults import rule_from_dict
-from codat_emulator.jsonio import JsonResponse, read_json
-from codat_emulator.state import state_of
+from codat_emulator.httpkit import JsonResponse, read_json
+from codat_emulator.runtime import state_of
 
 HEALTH = "/_emulator/health"
 FAULTS = "/_emulator/faults"
@@ -45,8 +49,8 @@ async def clear_faults(request: Request) -> Response:
     return Response(status_code=204)
 
 
-def routes(enable_admin: bool) -> list[Route]:
-    """Return the health route, plus the fault routes when ``enable_admin``."""
+def admin_routes(enable_admin: bool) -> list[Route]:
+    """Return the health route, plus the admin routes when ``enable_admin``."""
     result = [Route(HEALTH, health, methods=["GET"])]
     if enable_admin:
         result += [
