@@ -4,6 +4,10 @@ Example::
 
     with EmulatorProcess(tmp_path / "codat.db", ["test-key"]) as emulator:
         httpx.get(emulator.base_url + "/integrations", headers=emulator.auth_headers())
+
+    # Two Codat clients (instances) behind one base URL, each with its own state:
+    with EmulatorProcess(db, [], clients={"acme-test": "key-a", "acme-prod": "key-b"}) as emu:
+        httpx.get(emu.base_url + "/profile", headers=emu.client_headers("acme-prod"))
 """
 
 import json
@@ -16,7 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Self
@@ -59,12 +63,23 @@ class EmulatorProcess:
         faults: Sequence[str] = (),
         log_level: str = "info",
         startup_timeout: float = 15.0,
+        clients: Mapping[str, str | Sequence[str]] | None = None,
+        credentials_put_response: str = "body",
     ) -> None:
-        """Describe the process; nothing runs before ``start``."""
-        if not api_keys:
-            raise ValueError("at least one API key is required")
+        """Describe the process; nothing runs before ``start``.
+
+        ``api_keys`` belong to the default client; ``clients`` maps a client NAME to its API
+        key (or keys), each client with its own state.
+        """
+        self.clients: dict[str, tuple[str, ...]] = {
+            name: (keys,) if isinstance(keys, str) else tuple(keys)
+            for name, keys in (clients or {}).items()
+        }
+        if not api_keys and not any(self.clients.values()):
+            raise ValueError("at least one API key is required (api_keys or clients)")
         self.db_path = Path(db_path)
         self.api_keys = tuple(api_keys)
+        self.credentials_put_response = credentials_put_response
         self._fixed_port = port is not None
         self.port = port or free_port()
         self.request_log = Path(request_log) if request_log else None
@@ -84,7 +99,14 @@ class EmulatorProcess:
 
     def auth_headers(self, api_key: str | None = None) -> dict[str, str]:
         """Return the ``Authorization`` header for ``api_key`` (default: the first key)."""
-        return {"Authorization": basic_header(api_key or self.api_keys[0])}
+        first = self.api_keys[0] if self.api_keys else next(iter(self.clients.values()))[0]
+        return {"Authorization": basic_header(api_key or first)}
+
+    def client_headers(self, client: str) -> dict[str, str]:
+        """Return the ``Authorization`` header for the first API key of ``client``."""
+        if client not in self.clients:
+            raise KeyError(f"unknown client {client!r}; known: {', '.join(self.clients)}")
+        return self.auth_headers(self.clients[client][0])
 
     def command(self) -> list[str]:
         """Return the command line that starts the emulator."""
@@ -92,6 +114,11 @@ class EmulatorProcess:
         cmd += ["--db", str(self.db_path), "--log-level", self.log_level]
         for key in self.api_keys:
             cmd += ["--api-key", key]
+        for name, keys in self.clients.items():
+            for key in keys:
+                cmd += ["--client", f"{name}={key}"]
+        if self.credentials_put_response != "body":
+            cmd += ["--credentials-put-response", self.credentials_put_response]
         if self.request_log:
             cmd += ["--request-log", str(self.request_log)]
         if self.enable_admin:

@@ -140,9 +140,15 @@ def test_request_log_and_no_secrets_in_logs(tmp_path: Path) -> None:
         ("GET", "/integrations", 200),
         ("GET", "/profile", 401),
     ]
-    assert all(set(e) == {"ts", "method", "path", "status", "duration_ms"} for e in lines)
+    base = {"ts", "method", "path", "status", "duration_ms", "client"}
+    assert [set(e) - base for e in lines] == [{"body"}, set(), {"body"}, {"query"}, set()]
+    assert lines[0]["body"] == {"clientId": "ca_fakeClient1234", "secretKey": "********9876"}
+    assert lines[2]["body"] == {"enabled": True}
+    assert lines[3]["query"] == {"page": "1"}
+    assert [e["client"] for e in lines] == ["default"] * 4 + [None]
     everything = stderr + log.read_text()
     encoded = base64.b64encode(API_KEY.encode()).decode()
-    for secret in (SECRET, API_KEY, encoded, "wrong-key-123", "ca_fakeClient1234"):
+    for secret in (SECRET, API_KEY, encoded, "wrong-key-123"):
         assert secret not in everything
+    assert "ca_fakeClient1234" not in stderr
     assert "GET /integrations 200" in stderr

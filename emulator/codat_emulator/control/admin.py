@@ -1,12 +1,18 @@
 """Emulator-only routes under ``/_emulator``: health (always), the rest with ``--enable-admin``.
 
-No API key is needed; the admin routes exist only when the emulator runs with
-``--enable-admin``.
+No API key is needed; every route but health exists only when the emulator runs with
+``--enable-admin``. Bodies and answers are JSON.
 
 - ``GET /_emulator/health`` -> ``{"status": "ok", "pid"}`` (readiness probe).
 - ``POST /_emulator/faults`` body ``{"status", "count"?, "method"?, "path_prefix"?,
   "retry_after_seconds"?}`` -> 201 rule: the next ``count`` matching requests fail with
   ``status``. ``GET`` lists active rules; ``DELETE`` clears them (204).
+- ``GET /_emulator/state?client=NAME`` -> one client's whole state as canonical JSON (sorted
+  keys, compact; secrets masked, no API keys): integrations enabled, credentials, integration
+  settings, sync settings, profile, companies, webhooks, API key ids. ``client`` may be left
+  out when only one client is configured; an unknown name is a 404 listing the known ones.
+- ``GET /_emulator/options`` -> ``{"credentials_put_response": "body"|"empty"}``;
+  ``PUT`` with the same body switches it (answers the new options).
 """
 
 import os
@@ -16,12 +22,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from codat_emulator.control.faults import rule_from_dict
-from codat_emulator.errors import ApiError
+from codat_emulator.errors import ApiError, invalid
 from codat_emulator.httpkit import JsonResponse, read_json
-from codat_emulator.runtime import state_of
+from codat_emulator.runtime import CREDENTIALS_PUT_RESPONSES, state_of
 
 HEALTH = "/_emulator/health"
 FAULTS = "/_emulator/faults"
+STATE = "/_emulator/state"
+OPTIONS = "/_emulator/options"
 
 
 async def health(request: Request) -> Response:
@@ -49,6 +57,43 @@ async def clear_faults(request: Request) -> Response:
     return Response(status_code=204)
 
 
+async def client_state(request: Request) -> Response:
+    """``GET /_emulator/state?client=NAME``: a canonical dump of one client's state."""
+    backend = state_of(request).backend
+    names = backend.client_names()
+    name = request.query_params.get("client")
+    if name is None:
+        if len(names) != 1:
+            raise invalid("client", f"Name the client: one of {', '.join(names)}.")
+        name = names[0]
+    if name not in names:
+        raise ApiError(404, f"Client {name!r} is not configured; known: {', '.join(names)}.")
+    return JsonResponse(backend.client(name).state_dump())
+
+
+def _options_view(request: Request) -> dict[str, str]:
+    return {"credentials_put_response": state_of(request).options.credentials_put_response}
+
+
+async def get_options(request: Request) -> Response:
+    """``GET /_emulator/options``: the run-time switches."""
+    return JsonResponse(_options_view(request))
+
+
+async def put_options(request: Request) -> Response:
+    """``PUT /_emulator/options`` body ``{"credentials_put_response": "body"|"empty"}``."""
+    body = await read_json(request)
+    allowed = ", ".join(CREDENTIALS_PUT_RESPONSES)
+    if not isinstance(body, dict) or set(body) - {"credentials_put_response"}:
+        raise ApiError(400, f'The body must be {{"credentials_put_response": {allowed}}}.')
+    value = body.get("credentials_put_response")
+    if value is not None:
+        if value not in CREDENTIALS_PUT_RESPONSES:
+            raise invalid("credentials_put_response", f"{value!r} is not one of: {allowed}.")
+        state_of(request).options.credentials_put_response = value
+    return JsonResponse(_options_view(request))
+
+
 def admin_routes(enable_admin: bool) -> list[Route]:
     """Return the health route, plus the admin routes when ``enable_admin``."""
     result = [Route(HEALTH, health, methods=["GET"])]
@@ -57,5 +102,8 @@ def admin_routes(enable_admin: bool) -> list[Route]:
             Route(FAULTS, add_fault, methods=["POST"]),
             Route(FAULTS, list_faults, methods=["GET"]),
             Route(FAULTS, clear_faults, methods=["DELETE"]),
+            Route(STATE, client_state, methods=["GET"]),
+            Route(OPTIONS, get_options, methods=["GET"]),
+            Route(OPTIONS, put_options, methods=["PUT"]),
         ]
     return result

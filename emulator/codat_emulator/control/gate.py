@@ -3,18 +3,21 @@
 Order per request: ``/_emulator/...`` routes skip auth, limits and faults; every other request
 must authenticate (401) and is served from the state of the client its key belongs to, then
 counts against the rate limit (429 + ``Retry-After``), then may be failed by an injected
-fault, then reaches its route. Each request is logged (method, path, status, duration; never
-query strings or headers) to the ``codat_emulator.access`` logger and, when configured, the
-JSON-lines request log.
+fault, then reaches its route. Each request is logged (method, path, status, duration) to the
+``codat_emulator.access`` logger and, when configured, to the JSON-lines request log, which
+also records the client's NAME, the query and the masked JSON body of writes (see
+``request_log``); headers and API keys are never logged.
 """
 
 import logging
 import time
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from codat_emulator.auth import api_key_from_header
+from codat_emulator.control.request_log import MAX_LOGGED_BODY_BYTES, WRITE_METHODS
 from codat_emulator.errors import ApiError
 from codat_emulator.httpkit import error_response
 from codat_emulator.runtime import CLIENT_SCOPE_KEY, EmulatorState
@@ -43,6 +46,16 @@ class EmulatorGate:
         path: str = scope["path"]
         status = 500
         extra_headers: dict[str, str] = {}
+        body = bytearray()
+        keep_body = self.state.request_log is not None and method in WRITE_METHODS
+
+        async def receive_wrapper() -> Message:
+            message = await receive()
+            if keep_body and message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                if len(body) + len(chunk) <= MAX_LOGGED_BODY_BYTES + 1:
+                    body.extend(chunk)
+            return message
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
@@ -56,11 +69,14 @@ class EmulatorGate:
         try:
             refusal = self._gate(scope, method, path, extra_headers)
             if refusal is not None:
+                if keep_body:
+                    await _drain(receive_wrapper)
                 await error_response(refusal)(scope, receive, send_wrapper)
                 return
-            await self.app(scope, receive, send_wrapper)
+            await self.app(scope, receive_wrapper, send_wrapper)
         finally:
-            self._log(method, path, status, (time.perf_counter() - started) * 1000)
+            duration_ms = (time.perf_counter() - started) * 1000
+            self._log(scope, method, path, status, duration_ms, bytes(body) if keep_body else None)
 
     def _gate(
         self, scope: Scope, method: str, path: str, extra_headers: dict[str, str]
@@ -84,7 +100,32 @@ class EmulatorGate:
             return ApiError(fault.status, f"Injected fault (rule {fault.id}).", headers=headers)
         return None
 
-    def _log(self, method: str, path: str, status: int, duration_ms: float) -> None:
+    def _log(
+        self,
+        scope: Scope,
+        method: str,
+        path: str,
+        status: int,
+        duration_ms: float,
+        body: bytes | None,
+    ) -> None:
         access_logger.info("%s %s %d %.1fms", method, path, status, duration_ms)
         if self.state.request_log is not None:
-            self.state.request_log.write(method, path, status, duration_ms)
+            raw_query = scope.get("query_string", b"").decode("latin-1")
+            self.state.request_log.write(
+                method,
+                path,
+                status,
+                duration_ms,
+                client=scope.get(CLIENT_SCOPE_KEY),
+                query=dict(parse_qsl(raw_query, keep_blank_values=True)),
+                body=body,
+            )
+
+
+async def _drain(receive: Receive) -> None:
+    """Read a refused request's whole body (so the request log can record it)."""
+    while True:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
