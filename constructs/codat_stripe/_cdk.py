@@ -11,6 +11,7 @@ try:
     from cdktn import (
         App,
         CloudBackend,
+        DataResource,
         Fn,
         LocalBackend,
         NamedCloudWorkspace,
@@ -34,6 +35,7 @@ except ModuleNotFoundError:  # pragma: no cover - exercised by make test-cdktf-c
     from cdktf import (  # type: ignore[import-not-found,no-redef,unused-ignore]
         App,
         CloudBackend,
+        DataResource,
         Fn,
         LocalBackend,
         NamedCloudWorkspace,
@@ -58,6 +60,7 @@ __all__ = [
     "CDK_PACKAGE",
     "App",
     "CloudBackend",
+    "DataResource",
     "Fn",
     "LocalBackend",
     "NamedCloudWorkspace",

@@ -225,6 +225,7 @@ class RestfulOperation(TerraformResource):
         delete_body: Any = None,
         output_attrs: Sequence[str] | None = None,
         depends_on: Sequence[Any] | None = None,
+        lifecycle: TerraformResourceLifecycle | None = None,
     ) -> None:
         """Declare the operation; `ephemeral_body` is write-only: never in plan or state."""
         super().__init__(
@@ -234,6 +235,7 @@ class RestfulOperation(TerraformResource):
             terraform_generator_metadata=_METADATA,
             provider=provider,
             depends_on=depends_on,
+            lifecycle=lifecycle,
         )
         self._attributes = _compact(
             {

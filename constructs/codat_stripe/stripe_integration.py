@@ -8,7 +8,7 @@ from enum import Enum, StrEnum
 
 from codat_api import assumptions, endpoints
 from codat_api.platforms import STRIPE_REDIRECT_URI
-from codat_stripe._cdk import TerraformOutput, TerraformStack, TerraformVariable
+from codat_stripe._cdk import DataResource, TerraformOutput, TerraformStack, TerraformVariable
 from codat_stripe.connection import CodatConnection
 from codat_stripe.import_blocks import import_existing
 from codat_stripe.ownership import claim_name, claim_singleton
@@ -105,16 +105,15 @@ class StripeIntegration(Construct):
     as an update of `Credentials` whose output is "(known after apply)", never the value.
 
     Credentials changed outside the code heal on the next deploy: `ObservedCredentials`
-    reads the masked credentials at plan time; when the client ID, the scope or the last
-    four characters of the secret differ from the code (or the credentials are gone), the
-    write-only secret is made "known after apply", which makes the provider plan the PUT.
-    At apply time it resolves to the secret itself, so the stored hash is that of the
-    secret and the next plan is empty again.
+    reads the masked credentials at plan time; when the client ID or the scope differ from
+    the code, or the credentials are gone, `CredentialsInSync` plans a change that
+    re-creates `Credentials` (see `_in_sync_marker`), and the next plan is empty again.
 
     Destroy follows `removal_policy` (see `RemovalPolicy`).
 
     Construct ids (public contract): `Integration`, `ObservedCredentials` and
-    `StoredCredentials` (data sources), `Credentials`, `DataAccess`, `Enabled`, and the
+    `StoredCredentials` (data sources), `CredentialsInSync` (terraform_data),
+    `Credentials`, `DataAccess`, `Enabled`, and the
     outputs `PlatformKey`, `RedirectUri`, `DashboardChecklist`.
     """
 
@@ -177,13 +176,17 @@ class StripeIntegration(Construct):
             output_attrs=[
                 assumptions.CREDENTIAL_CLIENT_ID,
                 assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
-                assumptions.CREDENTIAL_SECRET_KEY,
             ],
         )
         scope_value = (
             assumptions.READ_WRITE_SCOPE_TRUE
             if use_read_write_scope
             else assumptions.DEFAULT_USE_READ_WRITE_SCOPE
+        )
+        self.in_sync = DataResource(
+            self,
+            "CredentialsInSync",
+            input={"credentials": self._in_sync_marker(client_id, scope_value)},
         )
         self.credentials = RestfulOperation(
             self,
@@ -195,11 +198,7 @@ class StripeIntegration(Construct):
                 assumptions.CREDENTIAL_CLIENT_ID: client_id,
                 assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE: scope_value,
             },
-            ephemeral_body={
-                assumptions.CREDENTIAL_SECRET_KEY: self._healing_secret(
-                    secret_key, client_id, scope_value
-                )
-            },
+            ephemeral_body={assumptions.CREDENTIAL_SECRET_KEY: f"${{{secret_key}}}"},
             # RETAIN: no delete call at all, so neither destroy nor `-replace` removes them.
             delete_method="DELETE" if destroy else None,
             # A bumped revision adds a marker to output_attrs: an attribute the provider keeps
@@ -210,6 +209,10 @@ class StripeIntegration(Construct):
                 assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
                 *([f"credentialsRevision{revision}"] if revision else []),
             ],
+        )
+        # Re-create (re-PUT, with the secret) whenever CredentialsInSync plans a change.
+        self.credentials.add_override(
+            "lifecycle.replace_triggered_by", [f"terraform_data.{self.in_sync.friendly_unique_id}"]
         )
         settings_path = endpoints.integration_settings(
             self.integration.output_attribute("integrationId")
@@ -288,29 +291,30 @@ class StripeIntegration(Construct):
             output = TerraformOutput(self, output_id, value=value, description=description)
             output.override_logical_id(f"{prefix}_{name}")
 
-    def _healing_secret(self, secret_key: str, client_id: str, scope_value: str) -> str:
-        """The write-only secret, made unknown at plan time when Codat's copy has drifted.
+    def _in_sync_marker(self, client_id: str, scope_value: str) -> str:
+        """`CredentialsInSync`'s input: "in-sync", made unknown at plan time after drift.
 
-        An unknown write-only value is how the provider learns it must send the PUT (it
-        compares a hash of the write-only body otherwise); `timestamp()` is unknown during
-        plan and contributes an empty string at apply, so what is sent is the secret itself.
-        The comparison uses the ephemeral secret, so it lives only in this write-only value.
+        When the masked credentials read at plan time (`ObservedCredentials`) are missing or
+        hold another client ID or scope than the code, the input is "in-sync" plus an empty
+        string from `timestamp()`, which is unknown until apply: Terraform plans an update of
+        `CredentialsInSync`, and `replace_triggered_by` re-creates `Credentials`, i.e. PUTs
+        the whole map with the secret again. At apply the input resolves to "in-sync", the
+        value already in state, so the next plan is empty: healing converges in one deploy.
+
+        The stored secret's last four characters cannot take part: that comparison needs the
+        ephemeral secret, which Terraform allows only in write-only arguments and provider
+        configuration, and a write-only value cannot force a write (at apply the provider
+        re-plans with the known value, finds nothing changed and Terraform skips it).
+        `codat-stripe verify` checks the last four characters instead.
         """
         observed = f"{self.observed_credentials.address}.output"
-        secret = secret_key
-        stored_tail = (
-            f'trimprefix(try({observed}.{assumptions.CREDENTIAL_SECRET_KEY}, ""), '
-            f'"{assumptions.MASK_PREFIX}")'
-        )
         stored_client_id = f'try({observed}.{assumptions.CREDENTIAL_CLIENT_ID}, "")'
         stored_scope = f'try({observed}.{assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE}, "")'
         in_sync = (
-            f"{observed} != null && "
-            f"{stored_client_id} == {_hcl_string(client_id)} && "
-            f'{stored_scope} == "{scope_value}" && '
-            f'{stored_tail} != "" && endswith({secret}, {stored_tail})'
+            f"{observed} != null && {stored_client_id} == {_hcl_string(client_id)} && "
+            f'{stored_scope} == "{scope_value}"'
         )
-        return f'${{({in_sync}) ? {secret} : "${{{secret}}}${{substr(timestamp(), 0, 0)}}"}}'
+        return f'${{({in_sync}) ? "in-sync" : "in-sync${{substr(timestamp(), 0, 0)}}"}}'
 
     def _declare_credentials_check(self, client_id: str, use_read_write_scope: bool) -> None:
         """Read the stored credentials back (`StoredCredentials`) and compare them in a check.
