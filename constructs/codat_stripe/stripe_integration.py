@@ -254,6 +254,14 @@ class StripeIntegration(Construct):
             depends_on=[self.credentials, self.data_access],
         )
 
+        if destroy:
+            # DESTROY deletes the credentials when they are replaced (e.g. `-replace` or a
+            # heal), and Codat disables an integration whose credentials are deleted: re-apply
+            # the enabled toggle after every replacement of the credentials.
+            self.enabled.add_override(
+                "lifecycle.replace_triggered_by", [f"{self.credentials.address}.id"]
+            )
+
         if adopt_existing:
             import_existing(
                 self.data_access, import_id(settings_path, settings_path, [one_time_sync])

@@ -95,6 +95,12 @@ class OpsEmulator:
         """Drop every fault rule."""
         assert self.client.delete("/_emulator/faults").status_code == 204
 
+    def state_dump(self, client: str = "default") -> str:
+        """The emulator's canonical dump of one client's whole state (secrets masked)."""
+        response = self.client.get("/_emulator/state", params={"client": client})
+        assert response.status_code == 200, response.text
+        return response.text
+
     def restart(self) -> None:
         """Stop the process (SIGTERM) and start a new one on the same port and database."""
         self.stop()
@@ -129,8 +135,10 @@ def stack_params(
     stacks: Sequence[str] = ("test",),
     shared: Mapping[str, Any] | None = None,
     state: Mapping[str, Mapping[str, str]] | None = None,
+    removal_policy: str | None = None,
+    adopt_existing: bool | None = None,
 ) -> dict[str, str]:
-    """STACK_PARAMS for `operate_app.py`: the named stacks on one Codat instance."""
+    """STACK_PARAMS for `operate_app.py`: the named stacks on one Codat instance (client)."""
     client_ids = {"test": "ca_fakeOpsTest", "live": "ca_fakeOpsLive"}
     environments = []
     for name in stacks:
@@ -138,8 +146,13 @@ def stack_params(
             "name": name,
             "mode": name,
             "client_id": client_ids[name],
+            "codat_instance": "ops-shared",
             "codat_base_url": base_url,
         }
+        if removal_policy is not None:
+            env["removal_policy"] = removal_policy
+        if adopt_existing is not None:
+            env["adopt_existing"] = adopt_existing
         if state and name in state:
             env["state"] = dict(state[name])
         environments.append(env)

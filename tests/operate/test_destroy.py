@@ -1,8 +1,9 @@
 """Destroy semantics, on the real CLI, terraform, provider and emulator.
 
-Destroying a stack disables its integration, deletes its credentials and resets its sync
-mode; the client's sync settings stay as they are unless the stack opted in to
-`disable_commerce_sync_on_destroy`; the other stack's integration is never touched.
+With the default removal policy (RETAIN) destroying a stack leaves Codat exactly as it was.
+With `removal_policy="destroy"` it disables its integration, deletes its credentials and
+resets its sync mode. The client's sync settings stay as they are unless the stack opted in
+to `disable_commerce_sync_on_destroy`; the other stack's integration is never touched.
 """
 
 from __future__ import annotations
@@ -55,13 +56,19 @@ def _change_out_of_band(emulator: OpsEmulator, data_type: str, **fields: Any) ->
     assert response.is_success, response.text
 
 
-def test_destroy_disables_and_forgets_credentials_keeps_sync_settings_and_the_other_stack(
+def test_opt_in_destroy_disables_and_forgets_credentials_keeps_sync_settings_and_the_other_stack(
     make_project: Callable[..., CdkProject], emulator: OpsEmulator
 ) -> None:
     project = make_project()
     env = {
         **secrets_env(),
-        **stack_params(emulator.base_url, ("test", "live"), shared={"data_access": "one-off"}),
+        **stack_params(
+            emulator.base_url,
+            ("test", "live"),
+            shared={"data_access": "one-off"},
+            removal_policy="destroy",
+            adopt_existing=False,
+        ),
     }
     project.cli("deploy", "test", "live", *DEPLOY_FLAGS, extra_env=env)
     deployed = _integration_snapshot(emulator, "yzth")
@@ -100,6 +107,67 @@ def test_destroy_disables_and_forgets_credentials_keeps_sync_settings_and_the_ot
     assert ("POST", "/profile/syncSettings") not in writes(emulator.requests()[logged:])
     assert emulator.client.get("/profile/syncSettings").json() == sync_before
     assert _integration_snapshot(emulator, "exgd")["integration"]["enabled"] is False
+
+
+def _hand_made_setup(emulator: OpsEmulator) -> None:
+    """What a Portal user set up before Terraform: credentials, one-off access, enabled."""
+    client = emulator.client
+    credentials = {"clientId": "ca_fakeByHand", "secretKey": "sk_test_fakeHand"}
+    assert client.put("/integrations/credentials/yzth", json=credentials).is_success
+    integration_id = client.get("/integrations/yzth").json()["integrationId"]
+    one_off = {"oneTimeSync": assumptions.ONE_TIME_SYNC_ONE_OFF}
+    assert client.patch(f"/settings/integrations/{integration_id}", json=one_off).is_success
+    assert client.put("/integrations/yzth/enabled", json={"enabled": True}).is_success
+
+
+def test_default_destroy_of_an_adopted_setup_leaves_codat_byte_for_byte_unchanged(
+    make_project: Callable[..., CdkProject], emulator: OpsEmulator
+) -> None:
+    _hand_made_setup(emulator)
+    project = make_project()
+    env = {**secrets_env(), **stack_params(emulator.base_url, ("test",))}
+    project.cli("deploy", "test", *DEPLOY_FLAGS, extra_env=env)
+    assert emulator.client.get("/integrations/credentials/yzth").json()["clientId"] == (
+        "ca_fakeOpsTest"
+    )
+    before = emulator.state_dump()
+    logged = len(emulator.requests())
+
+    project.cli("destroy", "test", *DEPLOY_FLAGS, extra_env=env)
+
+    assert emulator.state_dump() == before
+    destroy_writes = writes(emulator.requests()[logged:])
+    assert not [w for w in destroy_writes if w[0] == "DELETE"], destroy_writes
+    assert state_addresses(project, "test", env) == []
+
+
+@pytest.mark.parametrize("policy", ["retain", "destroy"])
+def test_replacing_the_credentials_never_leaves_the_integration_disabled(
+    make_project: Callable[..., CdkProject], emulator: OpsEmulator, policy: str
+) -> None:
+    project = make_project()
+    env = {
+        **secrets_env(),
+        **stack_params(emulator.base_url, ("test",), removal_policy=policy),
+    }
+    project.cli("deploy", "test", *DEPLOY_FLAGS, extra_env=env)
+    address = next(
+        a for a in state_addresses(project, "test", env) if a.startswith("restful_operation.")
+    )
+    replaced = project.terraform(
+        "test",
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        f"-replace={address}",
+        extra_env=env,
+    )
+    assert replaced.returncode == 0, replaced.stdout + replaced.stderr
+    assert emulator.client.get("/integrations/yzth").json()["enabled"] is True
+    stored = emulator.client.get("/integrations/credentials/yzth").json()
+    assert stored["clientId"] == "ca_fakeOpsTest"
+    assert_converged(project, "test", env)
 
 
 MANAGED = ("commerce-orders", "commerce-payments", "commerce-transactions")
