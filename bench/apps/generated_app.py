@@ -2,8 +2,9 @@
 
 BENCH_ENVIRONMENTS=N (unset: main.py's test and live) generates N environments from the
 same SHARED: test-mode and live-mode environments in pairs, each pair on its own Codat
-instance from BENCH_BASE_URLS (a JSON list, one URL per pair), or on a made-up instance URL
-when synth is all that runs. BENCH_SYNC_SCHEDULE_HOURS overrides one shared setting.
+instance (`bench-<pair>`) from BENCH_BASE_URLS (a JSON list, one URL per pair), or on an
+unused loopback URL when synth is all that runs (nothing is contacted at synth).
+BENCH_SYNC_SCHEDULE_HOURS overrides one shared setting.
 """
 
 import json
@@ -22,7 +23,7 @@ from codat_stripe._cdk import App
 def generated(count: int, base_urls: list[str]) -> list[EnvironmentParameters]:
     """`count` environments, a test/live pair per Codat instance."""
     pairs = (count + 1) // 2
-    urls = base_urls or [f"https://codat-{p}.bench.invalid" for p in range(pairs)]
+    urls = base_urls or [f"http://127.0.0.1:{20000 + p}" for p in range(pairs)]
     if len(urls) < pairs:
         raise SystemExit(f"BENCH_BASE_URLS has {len(urls)} URLs, {pairs} needed")
     environments = []
@@ -34,6 +35,7 @@ def generated(count: int, base_urls: list[str]) -> list[EnvironmentParameters]:
                 mode=mode,
                 client_id=f"ca_{mode.value.capitalize()}ClientId{k // 2:04d}",
                 codat_base_url=urls[k // 2],
+                codat_instance=f"bench-{k // 2}",
             )
         )
     return environments

@@ -35,7 +35,7 @@ def run(smoke: bool, out: Path, runs: int) -> dict[str, Any]:
     """Measure everything; return the report (also written to `out`)."""
     started = time.perf_counter()
     env = toolchain_environ()
-    environments, sizes = (2, (1,)) if smoke else (50, (1, 5, 20))
+    environments, sizes = (2, (1, 2)) if smoke else (50, (1, 5, 20, 50, 200))
     load_seconds, concurrencies = (1, (1, 8, 32)) if smoke else (5, (1, 8, 32))
     report: dict[str, Any] = {"smoke": smoke, "runs": runs, "machine": machine()}
     report["tools"] = tool_versions(env)
@@ -49,7 +49,7 @@ def run(smoke: bool, out: Path, runs: int) -> dict[str, Any]:
         report["plain_equivalence"] = check_equivalent(
             Path(report["synth"].pop("shipped_stack_dir")), STACKS
         )
-        _step(f"deploy, plan, drift check, change: CDK and plain terraform x{runs}")
+        _step(f"deploy, review, drift check, change: project, cdktn and plain terraform x{runs}")
         report["jobs"] = bench_jobs(work / "jobs", env, runs)
         _step(f"scaling: {', '.join(map(str, sizes))} environments x{runs}")
         report["scaling"] = bench_scaling(work / "scaling", env, runs, sizes)

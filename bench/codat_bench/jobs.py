@@ -1,21 +1,28 @@
-"""Deploy, zero-change plan, drift check and a one-setting change: wall time and API calls.
+"""Deploy, zero-change review, drift check and a one-setting change: wall time, memory, calls.
 
-Each run starts from fresh emulators and state, once through the CDK (`cdktn` CLI on
-main.py) and once with plain terraform on the hand-written twins in bench/plain.
+Every run starts from fresh emulators and state, three ways side by side: the project's own
+path (StackRunner, as the `codat-stripe` CLI and CI use it: synth once, stacks in parallel),
+the `cdktn` CLI users know (`cdktn deploy`, `cdktn diff`), and plain terraform on the
+hand-written twins in bench/plain (each stack in turn, as a user runs it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from codat_emulator.process import EmulatorProcess
 from codat_stripe_ops.toolchain import CommandFailedError
 
-from .measure import median, ratio, run_timed
+from .measure import Run, median, ratio, run_timed
 from .plain import URL_VARIABLE, copy_stacks
 from .synth import clean_env
 from .workspace import (
+    BENCH_DIR,
     GENERATED_APP,
     MAIN_APP,
     Calls,
@@ -27,16 +34,19 @@ from .workspace import (
 
 STACKS = ("test", "live")
 #: Objects each stack manages (one read each is the least a plan can do).
+#: test and live are on separate Codat instances (one emulator each), so each stack also
+#: manages its instance's sync settings.
 MANAGED_OBJECTS = {
     "test": ["integration enabled", "credentials", "data access", "client sync settings"],
-    "live": ["integration enabled", "credentials", "data access"],
+    "live": ["integration enabled", "credentials", "data access", "client sync settings"],
 }
 OBJECTS = sum(len(v) for v in MANAGED_OBJECTS.values())
-#: Objects a first deploy adopts with an import block (each must be read once).
-ADOPTED = 5
-#: Writes a first deploy needs on a fresh Codat: credentials x2, enabled x2, sync settings x1
-#: (data access is already continuous there, so adopting it needs no write).
-FIRST_DEPLOY_WRITES = 5
+#: Objects a first deploy adopts with an import block (each must be read once): enabled,
+#: data access and sync settings per stack.
+ADOPTED = 6
+#: Writes a first deploy needs on a fresh Codat: credentials, enabled and sync settings per
+#: stack (data access is already continuous there, so adopting it needs no write).
+FIRST_DEPLOY_WRITES = 6
 #: The minimum API calls of each job for both stacks: (reads, writes).
 MINIMUM = {
     "first_deploy": (ADOPTED, FIRST_DEPLOY_WRITES),
@@ -45,116 +55,147 @@ MINIMUM = {
     "one_setting_change": (OBJECTS, 1),
 }
 CHANGED_HOURS = "12"
-DEPLOY = ("deploy", *STACKS, "--auto-approve", "--skip-provider-lock")
+CDKTN_DEPLOY = ("cdktn", "deploy", *STACKS, "--auto-approve", "--skip-provider-lock")
+COMMANDS = {
+    "project_deploy": "python -m codat_bench.drive deploy (StackRunner.deploy_stacks: synth "
+    "once, then init, plan -out and apply of that saved plan per stack, stacks in parallel)",
+    "project_plan": "python -m codat_bench.drive plan (StackRunner.plan_stacks: synth once, "
+    "init reused, plan -out and show -json per stack, stacks in parallel)",
+    "project_drift": "python -m codat_bench.drive drift (StackRunner.plan_stacks("
+    "refresh_only=True), synth included)",
+    "project_change": f"python -m codat_bench.drive deploy, sync_schedule_hours 24 -> "
+    f"{CHANGED_HOURS}",
+    "cdktn_deploy": " ".join(CDKTN_DEPLOY),
+    "cdktn_plan": "cdktn diff test; cdktn diff live --skip-synth",
+    "plain_deploy": "terraform init; terraform apply -auto-approve (per stack, in turn)",
+    "plain_plan": "terraform plan -detailed-exitcode (per stack, in turn)",
+    "plain_drift": "terraform plan -refresh-only -detailed-exitcode (per stack, in turn)",
+}
 
 
-def _cdk_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
-    with emulators(work / "codat", 1) as (codat,):
-        logs = logs_of([codat])
-        run_env = {
-            **clean_env(env),
-            **secrets(STACKS),
-            "CODAT_BASE_URL_TEST": codat.base_url,
-            "CODAT_BASE_URL_LIVE": codat.base_url,
-        }
+def _urls(codats: Sequence[EmulatorProcess]) -> dict[str, str]:
+    """main.py's stacks pointed at their own emulator (Codat instance) each."""
+    return {f"CODAT_BASE_URL_{s.upper()}": c.base_url for s, c in zip(STACKS, codats, strict=True)}
+
+
+def drive(action: str, directory: Path, env: Mapping[str, str]) -> tuple[Run, dict[str, int]]:
+    """Run the project's path (`codat_bench.drive`) timed; its run and per-stack changes."""
+    command = [sys.executable, "-m", "codat_bench.drive", action, "--project-dir", str(directory)]
+    run = run_timed(command, directory, {**env, "PYTHONPATH": str(BENCH_DIR)}, sample_memory=True)
+    return run, json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def expect_no_changes(action: str, counts: Mapping[str, int], stdout: str) -> None:
+    """Fail the benchmark when a plan that should change nothing plans changes."""
+    if any(counts.values()):
+        raise CommandFailedError(
+            ["codat_bench.drive", action], subprocess.CompletedProcess([], 1, stdout, "")
+        )
+
+
+def _project_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    with emulators(work / "codat", 2) as codats:
+        logs = logs_of(codats)
+        run_env = {**clean_env(env), **secrets(STACKS), **_urls(codats)}
         cdk = project(work / "project", MAIN_APP, run_env)
         out: dict[str, Any] = {}
-        logs.mark()
-        out["deploy_seconds"] = run_timed(["cdktn", *DEPLOY], cdk.directory, run_env).seconds
-        out["first_deploy"] = logs.since()
-        logs.mark()
-        first = run_timed(["cdktn", "diff", "test", "--skip-provider-lock"], cdk.directory, run_env)
-        second = run_timed(
-            ["cdktn", "diff", "live", "--skip-synth", "--skip-provider-lock"],
-            cdk.directory,
-            run_env,
-        )
-        out["plan_seconds"] = round(first.seconds + second.seconds, 4)
-        out["zero_change_plan"] = logs.since()
-        for result in (first, second):
-            if "No changes" not in result.stdout:
-                raise CommandFailedError(["cdktn", "diff"], _completed(result.stdout))
-        logs.mark()
-        drift_seconds = 0.0
-        for stack in STACKS:
-            drift = run_timed(
-                [
-                    env["TERRAFORM_BINARY_NAME"],
-                    "plan",
-                    "-refresh-only",
-                    "-detailed-exitcode",
-                    "-input=false",
-                    "-no-color",
-                ],
-                cdk.stack_dir(stack),
-                run_env,
-                check=False,
-            )
-            # A refresh-only plan may exit 2 with "No changes" (state metadata refreshed).
-            if drift.returncode not in (0, 2) or "No changes." not in drift.stdout:
-                raise CommandFailedError(
-                    ["terraform", "plan", "-refresh-only"], _completed(drift.stdout)
-                )
-            drift_seconds += drift.seconds
-        out["drift_seconds"] = round(drift_seconds, 4)
-        out["drift_check"] = logs.since()
+        for job, action in (
+            ("first_deploy", "deploy"),
+            ("zero_change_plan", "plan"),
+            ("drift_check", "drift"),
+        ):
+            logs.mark()
+            run, counts = drive(action, cdk.directory, run_env)
+            out[f"{job}_seconds"], out[f"{job}_rss_mib"] = run.seconds, run.peak_rss_mib
+            out[job] = logs.since()
+            if job != "first_deploy":
+                expect_no_changes(action, counts, run.stdout)
         change_env = {**run_env, "BENCH_SYNC_SCHEDULE_HOURS": CHANGED_HOURS}
         changed = project(work / "project", GENERATED_APP, change_env)
         logs.mark()
-        out["change_seconds"] = run_timed(["cdktn", *DEPLOY], changed.directory, change_env).seconds
+        run, _ = drive("deploy", changed.directory, change_env)
+        out["one_setting_change_seconds"] = run.seconds
+        out["one_setting_change_rss_mib"] = run.peak_rss_mib
         out["one_setting_change"] = logs.since()
         return out
 
 
-def _cdk_presynthesized_deploy(work: Path, env: Mapping[str, str]) -> float:
-    """Seconds of `cdktn deploy --skip-synth` on fresh state: the CDK's cost beyond synth."""
-    with emulators(work / "codat", 1) as (codat,):
-        run_env = {
-            **clean_env(env),
-            **secrets(STACKS),
-            "CODAT_BASE_URL_TEST": codat.base_url,
-            "CODAT_BASE_URL_LIVE": codat.base_url,
-        }
+def _cdktn_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
+    with emulators(work / "codat", 2) as codats:
+        run_env = {**clean_env(env), **secrets(STACKS), **_urls(codats)}
         cdk = project(work / "project", MAIN_APP, run_env)
-        run_timed(["cdktn", "synth"], cdk.directory, run_env)
-        return run_timed(["cdktn", *DEPLOY, "--skip-synth"], cdk.directory, run_env).seconds
+        deploy = run_timed(list(CDKTN_DEPLOY), cdk.directory, run_env, sample_memory=True)
+        first = run_timed(
+            ["cdktn", "diff", "test", "--skip-provider-lock"],
+            cdk.directory,
+            run_env,
+            sample_memory=True,
+        )
+        second = run_timed(
+            ["cdktn", "diff", "live", "--skip-synth", "--skip-provider-lock"],
+            cdk.directory,
+            run_env,
+            sample_memory=True,
+        )
+        for result in (first, second):
+            if "No changes" not in result.stdout:
+                raise CommandFailedError(
+                    ["cdktn", "diff"], subprocess.CompletedProcess([], 1, result.stdout, "")
+                )
+        return {
+            "first_deploy_seconds": deploy.seconds,
+            "first_deploy_rss_mib": deploy.peak_rss_mib,
+            "zero_change_plan_seconds": round(first.seconds + second.seconds, 4),
+            "zero_change_plan_rss_mib": max(first.peak_rss_mib, second.peak_rss_mib),
+        }
+
+
+def _plain_job(
+    terraform: str,
+    dirs: Mapping[str, Path],
+    env: Mapping[str, str],
+    urls: Mapping[str, str],
+    *commands: list[str],
+) -> tuple[float, float]:
+    """Run the commands in each stack in turn: total seconds, peak RSS of any one command."""
+    seconds, peak = 0.0, 0.0
+    for stack in STACKS:
+        stack_env = {**env, f"TF_VAR_{URL_VARIABLE}": urls[stack]}
+        for args in commands:
+            run = run_timed(
+                [terraform, *args], dirs[stack], stack_env, sample_memory=True, check=False
+            )
+            unchanged = args[0] != "plan" or "No changes" in run.stdout
+            if run.returncode not in (0, 2) or not unchanged:
+                raise CommandFailedError(
+                    [terraform, *args], subprocess.CompletedProcess([], 1, run.stdout, "")
+                )
+            seconds += run.seconds
+            peak = max(peak, run.peak_rss_mib)
+    return round(seconds, 4), peak
 
 
 def _plain_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
     terraform = env["TERRAFORM_BINARY_NAME"]
-    with emulators(work / "codat", 1) as (codat,):
-        logs = logs_of([codat])
-        run_env = {**clean_env(env), **secrets(STACKS), f"TF_VAR_{URL_VARIABLE}": codat.base_url}
+    flags = ["-input=false", "-no-color"]
+    with emulators(work / "codat", 2) as codats:
+        logs = logs_of(codats)
+        run_env = {**clean_env(env), **secrets(STACKS)}
         dirs = copy_stacks(work / "plain", STACKS)
+        urls = {stack: codat.base_url for stack, codat in zip(STACKS, codats, strict=True)}
         out: dict[str, Any] = {}
-        logs.mark()
-        seconds = 0.0
-        for stack in STACKS:
-            for args in (
-                ("init", "-input=false", "-no-color"),
-                ("apply", "-auto-approve", "-input=false", "-no-color"),
-            ):
-                seconds += run_timed([terraform, *args], dirs[stack], run_env).seconds
-        out["deploy_seconds"] = round(seconds, 4)
-        out["first_deploy"] = logs.since()
-        logs.mark()
-        seconds = 0.0
-        for stack in STACKS:
-            plan = run_timed(
-                [terraform, "plan", "-detailed-exitcode", "-input=false", "-no-color"],
-                dirs[stack],
-                run_env,
+        jobs = {
+            "first_deploy": (["init", *flags], ["apply", "-auto-approve", *flags]),
+            "zero_change_plan": (["plan", "-detailed-exitcode", *flags],),
+            "drift_check": (["plan", "-refresh-only", "-detailed-exitcode", *flags],),
+        }
+        for job, commands in jobs.items():
+            logs.mark()
+            out[f"{job}_seconds"], out[f"{job}_rss_mib"] = _plain_job(
+                terraform, dirs, run_env, urls, *commands
             )
-            seconds += plan.seconds
-        out["plan_seconds"] = round(seconds, 4)
-        out["zero_change_plan"] = logs.since()
+            out[job] = logs.since()
         return out
-
-
-def _completed(stdout: str) -> Any:
-    import subprocess
-
-    return subprocess.CompletedProcess(["cdktn"], 1, stdout, "")
 
 
 def _calls_summary(runs: list[dict[str, Any]], job: str) -> dict[str, Any]:
@@ -162,7 +203,7 @@ def _calls_summary(runs: list[dict[str, Any]], job: str) -> dict[str, Any]:
     reads, writes = MINIMUM[job]
     total = median([c.total for c in calls])
     return {
-        "calls": median([c.total for c in calls]),
+        "calls": total,
         "reads": median([c.reads for c in calls]),
         "writes": median([c.writes for c in calls]),
         "minimum": reads + writes,
@@ -174,36 +215,46 @@ def _calls_summary(runs: list[dict[str, Any]], job: str) -> dict[str, Any]:
     }
 
 
+def _medians(runs: list[dict[str, Any]], suffix: str) -> dict[str, float]:
+    return {
+        k.removesuffix(suffix): median([r[k] for r in runs]) for k in runs[0] if k.endswith(suffix)
+    }
+
+
 def bench_jobs(work: Path, env: Mapping[str, str], runs: int) -> dict[str, Any]:
-    """Run the CDK and plain flows `runs` times, interleaved; medians, ratios, API calls."""
-    cdk_runs, plain_runs = [], []
+    """Run the project, cdktn and plain flows `runs` times, interleaved; medians and ratios."""
+    project_runs, cdktn_runs, plain_runs = [], [], []
     for index in range(runs):
-        cdk_runs.append(_cdk_run(work / f"cdk-{index}", env))
-        cdk_runs[-1]["deploy_skip_synth_seconds"] = _cdk_presynthesized_deploy(
-            work / f"cdk-skip-synth-{index}", env
-        )
+        project_runs.append(_project_run(work / f"project-{index}", env))
         plain_runs.append(_plain_run(work / f"plain-{index}", env))
-    cdk = {k: median([r[k] for r in cdk_runs]) for k in cdk_runs[0] if k.endswith("_seconds")}
-    plain = {k: median([r[k] for r in plain_runs]) for k in plain_runs[0] if k.endswith("_seconds")}
+        cdktn_runs.append(_cdktn_run(work / f"cdktn-{index}", env))
+    seconds = {
+        "project": _medians(project_runs, "_seconds"),
+        "cdktn": _medians(cdktn_runs, "_seconds"),
+        "plain_terraform": _medians(plain_runs, "_seconds"),
+    }
+    memory = {
+        "project": _medians(project_runs, "_rss_mib"),
+        "cdktn": _medians(cdktn_runs, "_rss_mib"),
+        "plain_terraform": _medians(plain_runs, "_rss_mib"),
+    }
+    plain = seconds["plain_terraform"]
     return {
         "managed_objects": MANAGED_OBJECTS,
-        "api_calls": {job: _calls_summary(cdk_runs, job) for job in MINIMUM},
+        "api_calls": {job: _calls_summary(project_runs, job) for job in MINIMUM},
         "api_calls_plain_terraform": {
-            job: _calls_summary(plain_runs, job) for job in ("first_deploy", "zero_change_plan")
+            job: _calls_summary(plain_runs, job)
+            for job in ("first_deploy", "zero_change_plan", "drift_check")
         },
-        "wall_seconds": {"cdk": cdk, "plain_terraform": plain},
-        "ratio_cdk_vs_plain": {
-            "deploy": ratio(cdk["deploy_seconds"], plain["deploy_seconds"]),
-            "deploy_skip_synth": ratio(cdk["deploy_skip_synth_seconds"], plain["deploy_seconds"]),
-            "zero_change_plan": ratio(cdk["plan_seconds"], plain["plan_seconds"]),
+        "wall_seconds": seconds,
+        "runs_seconds": {
+            "project": {k: [r[k] for r in project_runs] for k in project_runs[0] if "sec" in k},
+            "plain_terraform": {k: [r[k] for r in plain_runs] for k in plain_runs[0] if "sec" in k},
         },
-        "commands": {
-            "cdk_deploy": "cdktn deploy test live --auto-approve --skip-provider-lock",
-            "cdk_deploy_skip_synth": "cdktn synth, then (timed) cdktn deploy ... --skip-synth",
-            "cdk_plan": "cdktn diff test; cdktn diff live --skip-synth",
-            "drift_check": "terraform plan -refresh-only -detailed-exitcode (per stack)",
-            "one_setting_change": f"cdktn deploy with sync_schedule_hours 24 -> {CHANGED_HOURS}",
-            "plain_deploy": "terraform init; terraform apply -auto-approve (per stack)",
-            "plain_plan": "terraform plan -detailed-exitcode (per stack)",
+        "peak_rss_mib": memory,
+        "ratio_vs_plain": {
+            "project": {job: ratio(seconds["project"][job], plain[job]) for job in plain},
+            "cdktn": {job: ratio(seconds["cdktn"][job], plain[job]) for job in seconds["cdktn"]},
         },
+        "commands": COMMANDS,
     }

@@ -32,10 +32,12 @@ def _strip_metadata(value: Any) -> Any:
 
 
 def normalized_cdk(path: Path) -> dict[str, Any]:
-    """A synthesized stack without CDK metadata and backend."""
+    """A synthesized stack without CDK metadata and backend, its Codat URL the default."""
     config: dict[str, Any] = _strip_metadata(json.loads(path.read_text()))
     config.get("terraform", {}).pop("backend", None)
-    return config
+    url = config["provider"]["restful"][0]["base_url"]
+    normalized: dict[str, Any] = json.loads(json.dumps(config).replace(url, DEFAULT_BASE_URL))
+    return normalized
 
 
 def normalized_plain(path: Path) -> dict[str, Any]:

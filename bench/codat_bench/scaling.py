@@ -1,19 +1,32 @@
-"""Scaling: zero-change plan time and API calls for 1, 5 and 20 environments.
+"""Scaling: the project's zero-change review of 1 to 200 environments, time, calls and rate.
 
 Environments come in test/live pairs, one emulator (Codat instance) per pair; the first
-environment of each instance also manages the client's sync settings.
+environment of each instance also manages the client's sync settings. The review is the
+project's own path (synth once, stacks on a bounded pool within the Codat request budget);
+the request logs of all emulators together give the peak requests in any 60 seconds, which
+must stay within Codat's 1,000 per minute per IP.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import statistics
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .measure import median, ratio, run_timed
+from codat_stripe_ops.rate_budget import CODAT_REQUESTS_PER_MINUTE
+
+from .jobs import drive, expect_no_changes
+from .measure import median, ratio
 from .synth import clean_env
 from .workspace import GENERATED_APP, emulators, logs_of, project, secrets
+
+#: Sizes at or above this many environments take at most this many runs (each run of 200
+#: environments is minutes of plans on a 2-core machine); the targets use the 2-stack jobs.
+LARGE, LARGE_RUNS = 50, 3
 
 
 def stack_names(count: int) -> list[str]:
@@ -28,6 +41,7 @@ def managed_objects(count: int) -> int:
 
 def _one_size(work: Path, env: Mapping[str, str], count: int, runs: int) -> dict[str, Any]:
     stacks = stack_names(count)
+    runs = min(runs, LARGE_RUNS) if count >= LARGE else runs
     with emulators(work / "codat", (count + 1) // 2) as codats:
         logs = logs_of(codats)
         run_env = {
@@ -37,57 +51,76 @@ def _one_size(work: Path, env: Mapping[str, str], count: int, runs: int) -> dict
             "BENCH_BASE_URLS": json.dumps([c.base_url for c in codats]),
         }
         cdk = project(work / "project", GENERATED_APP, run_env)
-        deploy = run_timed(
-            ["cdktn", "deploy", *stacks, "--auto-approve", "--skip-provider-lock"],
-            cdk.directory,
-            run_env,
-            timeout=1800,
-        )
-        seconds, calls, writes = [], [], []
+        logs.mark()
+        deploy, _ = drive("deploy", cdk.directory, run_env)
+        deploy_calls = logs.since()
+        seconds, calls, writes, peaks, rss = [], [], [], [], []
         for _ in range(runs):
             logs.mark()
-            total = 0.0
-            for stack in stacks:
-                total += run_timed(
-                    [
-                        env["TERRAFORM_BINARY_NAME"],
-                        "plan",
-                        "-detailed-exitcode",
-                        "-input=false",
-                        "-no-color",
-                    ],
-                    cdk.stack_dir(stack),
-                    run_env,
-                ).seconds
+            run, counts = drive("plan", cdk.directory, run_env)
+            expect_no_changes("plan", counts, run.stdout)
             counted = logs.since()
-            seconds.append(total)
+            seconds.append(run.seconds)
+            rss.append(run.peak_rss_mib)
             calls.append(counted.total)
             writes.append(counted.writes)
+            peaks.append(counted.peak_per_minute)
         objects = managed_objects(count)
         return {
             "environments": count,
             "codat_instances": len(codats),
             "managed_objects": objects,
+            "runs": runs,
             "first_deploy_seconds": deploy.seconds,
+            "first_deploy_api_calls": deploy_calls.total,
+            "first_deploy_peak_requests_per_minute": deploy_calls.peak_per_minute,
             "plan_seconds": median(seconds),
             "plan_seconds_per_environment": round(median(seconds) / count, 4),
+            "plan_peak_rss_mib": median(rss),
             "plan_api_calls": median(calls),
             "plan_api_calls_per_environment": round(median(calls) / count, 3),
             "plan_writes": median(writes),
+            "plan_peak_requests_per_minute": max(peaks),
             "ratio_calls_vs_minimum": ratio(median(calls), objects),
         }
+
+
+def _slope(results: Sequence[dict[str, Any]]) -> dict[str, float]:
+    """Least-squares plan seconds = fixed + per_environment * N, and the marginal costs."""
+    sizes = [float(r["environments"]) for r in results]
+    times = [float(r["plan_seconds"]) for r in results]
+    if len(sizes) < 2:
+        return {"fixed_seconds": times[0], "seconds_per_environment": 0.0}
+    fit = statistics.linear_regression(sizes, times)
+    return {
+        "fixed_seconds": round(fit.intercept, 4),
+        "seconds_per_environment": round(fit.slope, 4),
+    }
 
 
 def bench_scaling(
     work: Path, env: Mapping[str, str], runs: int, sizes: Sequence[int]
 ) -> dict[str, Any]:
-    """Plan time and calls per size, and how they grow relative to the smallest size."""
+    """Review time and calls per size; the per-environment slope; the peak request rate."""
     results = [_one_size(work / f"envs-{n}", env, n, runs) for n in sizes]
     base = results[0]
     for result in results:
         result["plan_seconds_vs_smallest"] = ratio(result["plan_seconds"], base["plan_seconds"])
         result["plan_calls_vs_smallest"] = ratio(result["plan_api_calls"], base["plan_api_calls"])
+    marginal = [
+        round((b["plan_seconds"] - a["plan_seconds"]) / (b["environments"] - a["environments"]), 4)
+        for a, b in itertools.pairwise(results)
+    ]
     return {
-        "command": "terraform plan -detailed-exitcode per stack, sequential, after one synth",
+        "command": "python -m codat_bench.drive plan (synth once, stacks in parallel), "
+        "after one project deploy",
+        "parallelism": os.cpu_count(),
+        "requests_per_minute_budget": CODAT_REQUESTS_PER_MINUTE,
         "sizes": results,
+        "fit": _slope(results),
+        "marginal_seconds_per_environment": marginal,
+        "peak_requests_per_minute": max(
+            max(r["plan_peak_requests_per_minute"], r["first_deploy_peak_requests_per_minute"])
+            for r in results
+        ),
     }

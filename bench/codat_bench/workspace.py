@@ -6,6 +6,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,7 +14,8 @@ from pathlib import Path
 from codat_emulator.process import EmulatorProcess
 from codat_stripe_ops.toolchain import REPO, CdkProject
 
-APPS = REPO / "bench" / "apps"
+BENCH_DIR = REPO / "bench"
+APPS = BENCH_DIR / "apps"
 MAIN_APP = REPO / "main.py"
 BARE_APP = APPS / "bare_app.py"
 GENERATED_APP = APPS / "generated_app.py"
@@ -49,6 +51,7 @@ class Calls:
     reads: int
     writes: int
     by_route: dict[str, int]
+    peak_per_minute: int = 0
 
     def as_dict(self) -> dict[str, object]:
         """JSON form."""
@@ -57,6 +60,7 @@ class Calls:
             "reads": self.reads,
             "writes": self.writes,
             "by_route": self.by_route,
+            "peak_per_minute": self.peak_per_minute,
         }
 
 
@@ -75,6 +79,7 @@ class RequestLogs:
     def since(self) -> Calls:
         """Calls logged since the last mark (health checks excluded)."""
         routes: Counter[str] = Counter()
+        stamps: list[float] = []
         for path, offset in zip(self.paths, self._offsets, strict=True):
             if not path.exists():
                 continue
@@ -88,26 +93,45 @@ class RequestLogs:
                     if route.startswith("/_emulator"):
                         continue
                     routes[f"{entry['method']} {route}"] += 1
+                    stamps.append(float(entry.get("ts", 0.0)))
         writes = sum(n for r, n in routes.items() if r.split()[0] in WRITE_METHODS)
         total = sum(routes.values())
-        return Calls(total, total - writes, writes, dict(sorted(routes.items())))
+        return Calls(
+            total, total - writes, writes, dict(sorted(routes.items())), peak_in_window(stamps)
+        )
+
+
+def peak_in_window(stamps: Sequence[float], seconds: float = 60.0) -> int:
+    """The most requests in any window of `seconds` (all emulators together: one IP)."""
+    ordered = sorted(stamps)
+    peak, start = 0, 0
+    for end, stamp in enumerate(ordered):
+        while stamp - ordered[start] >= seconds:
+            start += 1
+        peak = max(peak, end - start + 1)
+    return peak
 
 
 @contextmanager
 def emulators(directory: Path, count: int, *, log: bool = True) -> Iterator[list[EmulatorProcess]]:
     """Start `count` emulators with fresh databases (and request logs); stop them after."""
     directory.mkdir(parents=True, exist_ok=True)
+    processes = [
+        EmulatorProcess(
+            directory / f"codat{index}.db",
+            [CODAT_KEY],
+            request_log=directory / f"requests{index}.jsonl" if log else None,
+            log_level="warning",
+        )
+        for index in range(count)
+    ]
     with ExitStack() as stack:
-        started = []
-        for index in range(count):
-            process = EmulatorProcess(
-                directory / f"codat{index}.db",
-                [CODAT_KEY],
-                request_log=directory / f"requests{index}.jsonl" if log else None,
-                log_level="warning",
-            )
-            started.append(stack.enter_context(process))
-        yield started
+        for process in processes:
+            stack.callback(process.__exit__, None, None, None)
+        # Many instances (the 200-environment size) start faster side by side.
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(lambda p: p.start(), processes))
+        yield processes
 
 
 def logs_of(processes: Sequence[EmulatorProcess]) -> RequestLogs:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,6 +76,7 @@ class StackRunner:
     synth_with_cli: bool = False
     _synthesized: bool = field(default=False, init=False)
     _budget: RateBudget | None = field(default=None, init=False)
+    _init_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
         """Resolve the default parallelism and check the options."""
@@ -192,7 +194,13 @@ class StackRunner:
         ):
             return False
         init_reuse.forget(directory)
-        self._check(self.project.terraform, stack, "init", "-input=false", "-no-color")
+        # Terraform's plugin cache is not safe for concurrent installs: one init at a time,
+        # and one retry for a cache entry another process was writing at the same moment.
+        with self._init_lock:
+            try:
+                self._check(self.project.terraform, stack, "init", "-input=false", "-no-color")
+            except StackRunError:
+                self._check(self.project.terraform, stack, "init", "-input=false", "-no-color")
         init_reuse.mark_initialised(directory, self.project.env)
         return True
 
@@ -292,17 +300,22 @@ class StackRunner:
     def request_cost(self, stack: str, *, deploying: bool) -> int:
         """Upper bound of the Codat requests one plan (or plan and apply) of the stack makes.
 
-        A plan reads each resource and data source once and each adopted object (import
-        block) once; an apply adds at most a write and a read-back per resource.
+        A plan reads each data source and each resource once (`restful_operation` has no
+        read) and each adopted object (import block) once; an apply adds at most a write and
+        a read-back per resource. Retries after a 429 or 5xx come on top, with backoff.
         """
         try:
             document = json.loads((self.project.stack_dir(stack) / "cdk.tf.json").read_text())
         except (OSError, ValueError):
             return 0
-        resources = sum(len(b) for b in document.get("resource", {}).values())
-        data = sum(len(b) for b in document.get("data", {}).values())
+        codat = "restful_"  # blocks of the Codat API's provider; others make no Codat calls
+        blocks = {t: b for t, b in document.get("resource", {}).items() if t.startswith(codat)}
+        resources = sum(len(b) for b in blocks.values())
+        operations = len(blocks.get("restful_operation", {}))
+        data = sum(len(b) for t, b in document.get("data", {}).items() if t.startswith(codat))
         imports = len(document.get("import", []))
-        return resources + data + imports + (2 * resources if deploying else 0)
+        plan = resources - operations + data + imports
+        return plan + (2 * resources if deploying else 0)
 
     # --- helpers ---
 
