@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 
 import main
+from codat_stripe import CodatStripeConfigError
 from synth_support import normalized, synth_stacks
 
 REPO = Path(__file__).resolve().parents[2]
 SNAPSHOTS = REPO / "tests" / "snapshots"
+LOOPBACK = "http://127.0.0.1:4010"
 pytestmark = pytest.mark.synth
 
 
@@ -23,6 +25,24 @@ def _default_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(("CODAT_BASE_URL_", "STRIPE_CLIENT_ID_", "TF_VAR_")):
             monkeypatch.delenv(name)
+    # main.py ships example client IDs, which only a loopback Codat (the emulator) accepts.
+    monkeypatch.setenv("CODAT_BASE_URL_TEST", LOOPBACK)
+    monkeypatch.setenv("CODAT_BASE_URL_LIVE", LOOPBACK)
+
+
+def test_shipped_example_client_ids_are_refused_against_a_real_codat(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CODAT_BASE_URL_TEST")
+    with pytest.raises(CodatStripeConfigError) as caught:
+        synth_stacks(tmp_path, main.build)
+    message = str(caught.value)
+    assert "ca_ExampleTestClientId" in message and "placeholder" in message
+    assert "https://api.codat.io" in message
+    # An explicit, real-looking client ID passes.
+    monkeypatch.setenv("STRIPE_CLIENT_ID_TEST", "ca_Q8fJr2LmT0aBcDeFgH")
+    (tmp_path / "again").mkdir()
+    assert "test" in synth_stacks(tmp_path / "again", main.build)
 
 
 def test_main_synthesizes_test_and_live_matching_snapshots(tmp_path: Path) -> None:
@@ -46,9 +66,15 @@ def test_test_stack_is_stripe_test_and_live_stack_is_stripe(tmp_path: Path) -> N
     assert stacks["live"]["output"]["stripe_platform_key"]["value"] == "exgd"
     assert set(stacks["test"]["variable"]) == {"codat_api_key_test", "stripe_secret_key_test"}
     assert set(stacks["live"]["variable"]) == {"codat_api_key_live", "stripe_secret_key_live"}
-    # Both default to api.codat.io: exactly one stack owns the client's sync settings.
+    # Test and live are separate Codat clients: each manages its own client's sync settings.
     owners = [n for n, s in stacks.items() if "CommerceSync_Settings" in json.dumps(s)]
-    assert owners == ["test"]
+    assert sorted(owners) == ["live", "test"]
+    assert stacks["test"]["output"]["codat_instance"]["value"] == "example-sandbox"
+    assert stacks["live"]["output"]["codat_instance"]["value"] == "example-production"
+    assert (
+        stacks["test"]["output"]["shared_parameters_sha256"]
+        == stacks["live"]["output"]["shared_parameters_sha256"]
+    )
 
 
 def _synth_main_process(outdir: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
