@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from codat_emulator.backend import ClientBackend
-from codat_emulator.httpkit import JsonResponse, read_json
+from codat_emulator.httpkit import JsonResponse, parse_json, read_json
 from codat_emulator.paging import paginate
 from codat_emulator.runtime import CLIENT_SCOPE_KEY, state_of
 
@@ -232,8 +232,10 @@ async def list_api_keys(request: Request) -> Response:
 
 
 async def create_api_key(request: Request) -> Response:
-    """``POST /apiKeys`` body ``{"name"?}`` -> 201 ApiKeyDetails (with the new key)."""
-    return JsonResponse(client_of(request).create_api_key(await read_json(request)), 201)
+    """``POST /apiKeys`` body ``{"name"?}`` (optional, as the spec says) -> 201 ApiKeyDetails."""
+    raw = await request.body()
+    body = parse_json(raw) if raw.strip() else {}
+    return JsonResponse(client_of(request).create_api_key(body), 201)
 
 
 async def delete_api_key(request: Request) -> Response:

@@ -1,18 +1,17 @@
-"""Persistence: state survives SIGKILL and restart; writes are atomic; concurrency is safe."""
+"""Persistence: state survives SIGKILL and restart; a crash mid-write leaves no half write."""
 
 from __future__ import annotations
 
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import pytest
 from emulator_support import API_KEY, ApiClient
 
 from codat_api import endpoints
-from codat_api.data_types import ALL_DATA_TYPES
 from codat_api.platforms import STRIPE_TEST_KEY
+from codat_emulator.control.admin import CRASH_EXIT_CODE
 from codat_emulator.process import EmulatorProcess
 
 CREDS = {"clientId": "ca_fakeClient1234", "secretKey": "sk_test_fake1234"}
@@ -80,49 +79,43 @@ def test_state_survives_sigkill_and_restart(tmp_path: Path) -> None:
     assert after["integration"]["enabled"] is True  # type: ignore[index]
 
 
-def test_killed_mid_write_never_leaves_half_a_settings_list(tmp_path: Path) -> None:
+@pytest.mark.parametrize("after_writes", [1, 2])
+def test_crash_inside_a_multi_row_write_leaves_the_state_before_it(
+    tmp_path: Path, after_writes: int
+) -> None:
+    """Deleting a company deletes its connections, its sync settings and itself: 3 writes.
+
+    The emulator is made to exit after the first (or second) of them, before the commit. After
+    a restart the state must be exactly the one before the delete; a store that committed
+    statement by statement would show the company without its connections.
+    """
     db = tmp_path / "codat.db"
-    process = EmulatorProcess(db, [API_KEY]).start()
+    process = EmulatorProcess(db, [API_KEY], enable_admin=True).start()
     with ApiClient(process) as api:
-        client_id = api.get(endpoints.PROFILE_SYNC_SETTINGS).json()["clientId"]
-
-    def body(schedule: int) -> dict[str, object]:
-        settings = [
-            {"dataType": t, "fetchOnFirstLink": True, "syncSchedule": schedule, "syncOrder": i}
-            for i, t in enumerate(ALL_DATA_TYPES)
-        ]
-        return {"clientId": client_id, "settings": settings, "overridesDefaults": True}
-
-    stop = threading.Event()
-    written: list[int] = []
-
-    def hammer() -> None:
-        with httpx.Client(
-            base_url=process.base_url, headers=process.auth_headers(), timeout=5
-        ) as client:
-            schedule = 1
-            while not stop.is_set():
-                try:
-                    client.post(endpoints.PROFILE_SYNC_SETTINGS, json=body(schedule))
-                    written.append(schedule)
-                except httpx.HTTPError:
-                    return
-                schedule += 1
-
-    threads = [threading.Thread(target=hammer) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    time.sleep(1.0)
-    process.kill()
-    stop.set()
-    for thread in threads:
-        thread.join(10)
-    assert written, "no write completed before the kill"
-
-    with EmulatorProcess(db, [API_KEY]) as restarted, ApiClient(restarted) as api:
-        settings = api.get(endpoints.PROFILE_SYNC_SETTINGS).json()["settings"]
-    assert [s["dataType"] for s in settings] == list(ALL_DATA_TYPES)
-    assert len({s["syncSchedule"] for s in settings}) == 1  # one whole write, never a mix
+        assert api.put(endpoints.integration_credentials(STRIPE_TEST_KEY), json=CREDS).is_success
+        api.put(endpoints.integration_enabled(STRIPE_TEST_KEY), json={"enabled": True})
+        company = api.post(endpoints.COMPANIES, json={"name": "Crash Ltd"}).json()
+        connections = endpoints.company_connections(company["id"])
+        api.post(connections, json={"platformKey": STRIPE_TEST_KEY})
+        sync = api.get(endpoints.company_sync_settings(company["id"])).json()
+        sync["settings"] = [{**s, "syncSchedule": 7} for s in sync["settings"][:3]]
+        assert api.post(endpoints.company_sync_settings(company["id"]), json=sync).is_success
+    before = httpx.get(process.base_url + "/_emulator/state").content
+    armed = httpx.post(process.base_url + "/_emulator/crash", json={"after_writes": after_writes})
+    assert armed.status_code == 202
+    with pytest.raises(httpx.TransportError):
+        httpx.delete(
+            process.base_url + endpoints.company(company["id"]),
+            headers=process.auth_headers(),
+            timeout=10,
+        )
+    assert process.stop() == CRASH_EXIT_CODE
+    with EmulatorProcess(db, [API_KEY], enable_admin=True) as restarted:
+        after = httpx.get(restarted.base_url + "/_emulator/state").content
+        with ApiClient(restarted) as api:
+            listed = api.get(connections).json()["results"]
+    assert after == before
+    assert len(listed) == 1
 
 
 def test_concurrent_writes_are_safe(emulator: EmulatorProcess) -> None:

@@ -11,6 +11,9 @@ No API key is needed; every route but health exists only when the emulator runs 
   keys, compact; secrets masked, no API keys): integrations enabled, credentials, integration
   settings, sync settings, profile, companies, webhooks, API key ids. ``client`` may be left
   out when only one client is configured; an unknown name is a 404 listing the known ones.
+- ``POST /_emulator/crash`` body ``{"after_writes": N}`` -> 202: the process exits at once
+  (exit code ``CRASH_EXIT_CODE``) right after the Nth following write statement, before its
+  transaction commits: a crash in the middle of a multi-row write, for atomicity tests.
 - ``GET /_emulator/options`` -> ``{"credentials_put_response": "body"|"empty"}``;
   ``PUT`` with the same body switches it (answers the new options).
 """
@@ -26,7 +29,12 @@ from codat_emulator.errors import ApiError, invalid
 from codat_emulator.httpkit import JsonResponse, read_json
 from codat_emulator.runtime import CREDENTIALS_PUT_RESPONSES, state_of
 
+CRASH_EXIT_CODE = 70
+"""Exit code of a crash armed through ``POST /_emulator/crash``."""
+MAX_CRASH_AFTER_WRITES = 1000
+
 HEALTH = "/_emulator/health"
+CRASH = "/_emulator/crash"
 FAULTS = "/_emulator/faults"
 STATE = "/_emulator/state"
 OPTIONS = "/_emulator/options"
@@ -71,6 +79,25 @@ async def client_state(request: Request) -> Response:
     return JsonResponse(backend.client(name).state_dump())
 
 
+async def arm_crash(request: Request) -> Response:
+    """``POST /_emulator/crash`` body ``{"after_writes": N}``: die mid-transaction."""
+    body = await read_json(request)
+    after = body.get("after_writes") if isinstance(body, dict) else None
+    if isinstance(after, bool) or not isinstance(after, int):
+        raise invalid("after_writes", "'after_writes' must be an integer.")
+    if not 1 <= after <= MAX_CRASH_AFTER_WRITES:
+        raise invalid("after_writes", f"'after_writes' must be 1 to {MAX_CRASH_AFTER_WRITES}.")
+    remaining = [after]
+
+    def count_write() -> None:
+        remaining[0] -= 1
+        if remaining[0] == 0:
+            os._exit(CRASH_EXIT_CODE)
+
+    state_of(request).store.after_write = count_write
+    return JsonResponse({"after_writes": after}, status_code=202)
+
+
 def _options_view(request: Request) -> dict[str, str]:
     return {"credentials_put_response": state_of(request).options.credentials_put_response}
 
@@ -103,6 +130,7 @@ def admin_routes(enable_admin: bool) -> list[Route]:
             Route(FAULTS, list_faults, methods=["GET"]),
             Route(FAULTS, clear_faults, methods=["DELETE"]),
             Route(STATE, client_state, methods=["GET"]),
+            Route(CRASH, arm_crash, methods=["POST"]),
             Route(OPTIONS, get_options, methods=["GET"]),
             Route(OPTIONS, put_options, methods=["PUT"]),
         ]
