@@ -48,7 +48,7 @@ node_modules/.installed: package.json package-lock.json
 demo: setup  ## Run the main job on the embedded Codat emulator.
 	$(WITH_TF_ENV) $(VENV)/bin/codat-stripe demo $(DEMO_ARGS)
 
-test: setup setup-postgres lint lint-workflows typecheck test-unit test-e2e test-cdktf-compat test-opentofu bench-smoke  ## Run every test.
+test: setup setup-postgres setup-stripe-mock lint lint-workflows typecheck test-unit test-e2e test-cdktf-compat test-opentofu bench-smoke  ## Run every test.
 
 lint:  ## ruff: lint and formatting.
 	$(VENV)/bin/ruff check .
@@ -56,6 +56,7 @@ lint:  ## ruff: lint and formatting.
 
 typecheck:  ## mypy (strict) over the library, emulator and tools.
 	$(VENV)/bin/mypy constructs emulator ops main.py
+	MYPYPATH=bench $(VENV)/bin/mypy bench/codat_bench
 
 test-unit:  ## Tests that need no deploy (synth, validation, emulator).
 	$(WITH_TF_ENV) $(VENV)/bin/pytest -m "not e2e" || { rc=$$?; [ $$rc -ne 5 ] || echo "pytest collected no tests" >&2; exit $$rc; }
