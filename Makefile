@@ -144,3 +144,10 @@ STRIPE_MOCK_VERSION := 0.203.0
 
 setup-stripe-mock:  ## stripe-mock from its Go module into .toolchain/ (once, cached; verify tests).
 	toolchain/build-stripe-mock.sh $(STRIPE_MOCK_VERSION) $(TOOLCHAIN)/stripe-mock-$(STRIPE_MOCK_VERSION)
+
+# --- Construct reference (README: "Reference and further reading") ---
+.PHONY: docs
+
+docs: setup  ## The construct reference from the docstrings (pdoc) into docs/reference/.
+	PDOC_ALLOW_EXEC=1 $(VENV)/bin/pdoc codat_stripe --docformat google -o docs/reference
+	@echo "Open docs/reference/codat_stripe.html"

@@ -40,15 +40,19 @@ class CommerceDataTypeOverride:
     knobs and `sync_order`, whatever Codat holds) applies.
 
     Attributes:
-        sync_schedule_hours: How often this data type syncs, in hours.
+        sync_schedule_hours: How often this data type syncs, in hours. Default: the
+            CommerceSyncSettings value.
         fetch_on_first_link: Whether it is fetched when a company links its account.
-        sync_order: Codat's `syncOrder` (lower syncs first).
+            Default: the CommerceSyncSettings value.
+        sync_order: Codat's `syncOrder` (lower syncs first). Default: what Codat holds.
         sync_from_window_months: How many months of history to fetch (`syncFromWindow`).
+            Default: what Codat holds.
         sync_from_utc: Fetch history from this UTC date-time, e.g. "2024-01-01T00:00:00Z"
-            (`syncFromUtc`). At most one of the two history knobs may be set.
+            (`syncFromUtc`). At most one of the two history knobs may be set. Default: what
+            Codat holds.
         months_to_sync: Refused: Codat's `monthsToSync` applies to report data types only
             (balance sheet, profit and loss), never to commerce data types; use
-            `sync_from_window_months` or `sync_from_utc`.
+            `sync_from_window_months` or `sync_from_utc`. Default: None (unset).
 
     """
 
@@ -67,16 +71,17 @@ class CommerceSyncSettingsProps:
     Attributes:
         connection: The Codat instance whose client-level sync settings are managed.
         sync_schedule_hours: How often each chosen commerce data type syncs, in hours.
+            Default: 24.
         fetch_on_first_link: Fetch the data type when a company links (must be on for
-            commerce data to be pulled from Stripe).
-        data_types: The commerce data types to manage (default: all 11).
-        overrides: Per-data-type exceptions, keyed by data type.
+            commerce data to be pulled from Stripe). Default: True.
+        data_types: The commerce data types to manage. Default: all 11.
+        overrides: Per-data-type exceptions, keyed by data type. Default: none.
         disable_on_destroy: On destroy, write the list of the last deploy back with the
             chosen commerce entries set to `fetchOnFirstLink: false`. Changes made to other
             data types since the last deploy would be undone: deploy right before such a
             destroy. Default: destroy leaves the client's sync settings as they are.
         adopt_existing: Import the client's sync settings on the first deploy (they always
-            exist in Codat), so entries that already match are not rewritten.
+            exist in Codat), so entries that already match are not rewritten. Default: True.
 
     """
 
