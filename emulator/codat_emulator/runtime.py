@@ -8,6 +8,7 @@ from starlette.requests import Request
 
 from codat_emulator.backend import Backend
 from codat_emulator.control.faults import FaultInjector, FaultRule
+from codat_emulator.control.holds import HoldRegistry
 from codat_emulator.control.ratelimit import RateLimiter
 from codat_emulator.control.request_log import RequestLog
 from codat_emulator.store import DEFAULT_CLIENT, Store
@@ -67,7 +68,7 @@ class EmulatorOptions:
 
 @dataclass
 class EmulatorState:
-    """Backend, store, fault injector, rate limiter, request log and options of one emulator."""
+    """Backend, store, faults, holds, rate limiter, request log and options of one emulator."""
 
     config: EmulatorConfig
     store: Store
@@ -76,6 +77,7 @@ class EmulatorState:
     limiter: RateLimiter | None
     request_log: RequestLog | None
     options: EmulatorOptions
+    holds: HoldRegistry = field(default_factory=HoldRegistry)
 
     def close(self) -> None:
         """Release the database and the request log."""

@@ -7,6 +7,12 @@ No API key is needed; every route but health exists only when the emulator runs 
 - ``POST /_emulator/faults`` body ``{"status", "count"?, "method"?, "path_prefix"?,
   "retry_after_seconds"?}`` -> 201 rule: the next ``count`` matching requests fail with
   ``status``. ``GET`` lists active rules; ``DELETE`` clears them (204).
+- ``POST /_emulator/holds`` body ``{"method"?, "path_prefix"?, "count"? (1), "timeout_seconds"?
+  (30, at most 600)}`` -> 201 hold: the next ``count`` matching API requests wait inside the
+  emulator (after auth, rate limit and faults, before any state change) until released or
+  timed out, then are served. ``GET`` -> ``{"results": [hold], "held": N}`` (N = requests
+  waiting now); ``DELETE /_emulator/holds/{id}`` releases one (204, 404 if unknown);
+  ``DELETE /_emulator/holds`` releases all (204).
 - ``GET /_emulator/state?client=NAME`` -> one client's whole state as canonical JSON (sorted
   keys, compact; secrets masked, no API keys): integrations enabled, credentials, integration
   settings, sync settings, profile, companies, webhooks, API key ids. ``client`` may be left
@@ -37,6 +43,7 @@ HEALTH = "/_emulator/health"
 CRASH = "/_emulator/crash"
 FAULTS = "/_emulator/faults"
 STATE = "/_emulator/state"
+HOLDS = "/_emulator/holds"
 OPTIONS = "/_emulator/options"
 
 
@@ -62,6 +69,34 @@ async def list_faults(request: Request) -> Response:
 async def clear_faults(request: Request) -> Response:
     """``DELETE /_emulator/faults``: drop every rule."""
     state_of(request).faults.clear()
+    return Response(status_code=204)
+
+
+async def add_hold(request: Request) -> Response:
+    """``POST /_emulator/holds``: hold matching requests until released."""
+    try:
+        hold = state_of(request).holds.add_from_dict(await read_json(request))
+    except ValueError as exc:
+        raise ApiError(400, f"Invalid hold: {exc}.") from exc
+    return JsonResponse(hold.as_dict(), status_code=201)
+
+
+async def list_holds(request: Request) -> Response:
+    """``GET /_emulator/holds``: the holds and how many requests wait now."""
+    return JsonResponse(state_of(request).holds.view())
+
+
+async def release_hold(request: Request) -> Response:
+    """``DELETE /_emulator/holds/{id}``: release the requests one hold keeps waiting."""
+    raw = request.path_params["hold_id"]
+    if not raw.isdigit() or not state_of(request).holds.release(int(raw)):
+        raise ApiError(404, f"Hold {raw!r} was not found.")
+    return Response(status_code=204)
+
+
+async def release_all_holds(request: Request) -> Response:
+    """``DELETE /_emulator/holds``: release every hold."""
+    state_of(request).holds.release_all()
     return Response(status_code=204)
 
 
@@ -129,6 +164,10 @@ def admin_routes(enable_admin: bool) -> list[Route]:
             Route(FAULTS, add_fault, methods=["POST"]),
             Route(FAULTS, list_faults, methods=["GET"]),
             Route(FAULTS, clear_faults, methods=["DELETE"]),
+            Route(HOLDS, add_hold, methods=["POST"]),
+            Route(HOLDS, list_holds, methods=["GET"]),
+            Route(HOLDS, release_all_holds, methods=["DELETE"]),
+            Route(HOLDS + "/{hold_id}", release_hold, methods=["DELETE"]),
             Route(STATE, client_state, methods=["GET"]),
             Route(CRASH, arm_crash, methods=["POST"]),
             Route(OPTIONS, get_options, methods=["GET"]),

@@ -3,10 +3,10 @@
 Order per request: ``/_emulator/...`` routes skip auth, limits and faults; every other request
 must authenticate (401) and is served from the state of the client its key belongs to, then
 counts against the rate limit (429 + ``Retry-After``), then may be failed by an injected
-fault, then reaches its route. Each request is logged (method, path, status, duration) to the
-``codat_emulator.access`` logger and, when configured, to the JSON-lines request log, which
-also records the client's NAME, the query and the masked JSON body of writes (see
-``request_log``); headers and API keys are never logged.
+fault, then may wait on a hold (``holds``), then reaches its route. Each request is logged
+(method, path, status, duration) to the ``codat_emulator.access`` logger and, when
+configured, to the JSON-lines request log, which also records the client's NAME, the query
+and the masked JSON body of writes (see ``request_log``); headers and API keys never are.
 """
 
 import logging
@@ -73,6 +73,9 @@ class EmulatorGate:
                     await _drain(receive_wrapper)
                 await error_response(refusal)(scope, receive, send_wrapper)
                 return
+            hold = self.state.holds.catch(method, path)
+            if hold is not None:
+                await self.state.holds.wait(hold)
             await self.app(scope, receive_wrapper, send_wrapper)
         finally:
             duration_ms = (time.perf_counter() - started) * 1000
