@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -105,8 +106,11 @@ def test_deploy_test_stack_sets_up_stripe_test_end_to_end(
     assert shown.returncode == 0 and shown.stdout.startswith("{")
     state = (project.directory / "terraform.test.tfstate").read_text()
     assert "restful_operation" in state
-    plan_bytes = (project.directory / "cdktf.out/stacks/test/saved.tfplan").read_bytes()
-    for text in (state, shown.stdout, plan_bytes.decode("latin-1"), deploy.stdout, deploy.stderr):
+    # A saved plan is a zip archive: search every member, uncompressed.
+    with zipfile.ZipFile(project.directory / "cdktf.out/stacks/test/saved.tfplan") as archive:
+        members = [archive.read(name).decode("latin-1") for name in archive.namelist()]
+    assert any("restful_operation" in member for member in members)
+    for text in (state, shown.stdout, *members, deploy.stdout, deploy.stderr):
         assert_no_secret(text, SECRET_TEST, FAKE_CODAT_KEY)
 
     # Deploying live touches Stripe (exgd), never Stripe Test (yzth).
