@@ -65,7 +65,9 @@ class StackRunner:
     `parallelism` bounds the stacks run at once (0: the machine's cores);
     `requests_per_minute` is the Codat API budget shared by the stacks running at once;
     `reuse_init` skips a provably unneeded `terraform init`; `synth_with_cli` synthesizes
-    through the real `cdktn synth` instead of running the app command directly.
+    through the real `cdktn synth` instead of running the app command directly;
+    `lock_timeout` (e.g. "5m") makes plans and applies wait that long for a state lock held
+    by another run instead of failing at once.
     """
 
     project: CdkProject
@@ -74,6 +76,7 @@ class StackRunner:
     requests_per_minute: int = CODAT_REQUESTS_PER_MINUTE
     reuse_init: bool = True
     synth_with_cli: bool = False
+    lock_timeout: str | None = None
     _synthesized: bool = field(default=False, init=False)
     _budget: RateBudget | None = field(default=None, init=False)
     _init_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -118,6 +121,10 @@ class StackRunner:
             help="stacks run at once (default 0: the machine's cores)",
         )
         parser.add_argument(
+            "--lock-timeout",
+            help="wait this long (e.g. 5m) for a state lock another run holds (default: fail)",
+        )
+        parser.add_argument(
             "--codat-requests-per-minute",
             type=int,
             default=CODAT_REQUESTS_PER_MINUTE,
@@ -147,6 +154,7 @@ class StackRunner:
             requests_per_minute=getattr(
                 args, "codat_requests_per_minute", CODAT_REQUESTS_PER_MINUTE
             ),
+            lock_timeout=getattr(args, "lock_timeout", None),
         )
 
     # --- synth and the manifest ---
@@ -209,16 +217,16 @@ class StackRunner:
         self.ensure_synthesized()
         self.require_variables(stack)
         self.init(stack)
-        mode = ["-refresh-only"] if refresh_only else []
+        mode = ["-refresh-only", "-lock=false"] if refresh_only else ["-lock=true"]
         self._check(
             self.project.terraform,
             stack,
             "plan",
             "-input=false",
             "-no-color",
-            "-lock=false" if refresh_only else "-lock=true",
             f"-out={plan_file}",
             *mode,
+            *self._lock_wait(),
         )
         return self._show_json(stack, plan_file)
 
@@ -226,7 +234,13 @@ class StackRunner:
         """Plan the stack, apply exactly that saved plan, and return the applied plan's JSON."""
         plan = self.saved_plan_json(stack, DEPLOY_PLAN, refresh_only=False)
         self._check(
-            self.project.terraform, stack, "apply", "-input=false", "-no-color", DEPLOY_PLAN
+            self.project.terraform,
+            stack,
+            "apply",
+            "-input=false",
+            "-no-color",
+            *self._lock_wait(),
+            DEPLOY_PLAN,
         )
         return plan
 
@@ -318,6 +332,9 @@ class StackRunner:
         return plan + (2 * resources if deploying else 0)
 
     # --- helpers ---
+
+    def _lock_wait(self) -> list[str]:
+        return [f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else []
 
     def _show_json(self, stack: str, plan_file: str) -> dict[str, Any]:
         shown = self._check(self.project.terraform, stack, "show", "-json", plan_file)

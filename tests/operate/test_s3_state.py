@@ -1,0 +1,240 @@
+"""Shared state in S3 (moto's S3-compatible server on loopback) with S3-native locking.
+
+Two project directories stand for two checkouts (two CI runners) of the same code; their
+`test` stack keeps its state in one S3 object, locked with an S3 lock object
+(`use_lockfile`, terraform >= 1.10). The first deploy (the real `cdktn` CLI) is held mid-apply
+by a Codat outage (503 on the enabled toggle, retried by the provider); meanwhile the
+project's deploy path (StackRunner) fails cleanly on the lock and a run told to wait
+(`lock_timeout`) waits, then finds nothing to do. A deploy killed with SIGKILL leaves its
+lock object behind: `terraform force-unlock -force <ID>` (the ID is in the lock error)
+releases it, and the next deploy converges with nothing lost.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from operate_support import (
+    BOUNDED_SECONDS,
+    CODAT_KEY,
+    DEPLOY_FLAGS,
+    SECRET_TEST,
+    OpsEmulator,
+    assert_converged,
+    kill_group,
+    leaks,
+    secrets_env,
+    spawn_cli,
+    stack_params,
+    state_addresses,
+    wait_for,
+    writes,
+)
+from s3_support import FAKE_AWS, REGION, MotoS3, lock_id
+
+from codat_emulator.process import free_port
+from codat_stripe_ops.stack_runner import StackRunError, StackRunner
+from codat_stripe_ops.toolchain import CdkProject
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
+
+S3_APP = Path(__file__).resolve().parent / "s3_state_app.py"
+BUCKET = "codat-stripe-state"
+KEY = "stacks/test.tfstate"
+LOCK_KEY = f"{KEY}.tflock"
+ENABLED_PATH = "/integrations/yzth/enabled"
+#: A is mid-apply once it has written everything but the enabled toggle, which keeps failing.
+A_WRITES = {("PUT", ENABLED_PATH), ("POST", "/profile/syncSettings")}
+
+
+@pytest.fixture
+def s3(tmp_path: Path) -> Iterator[MotoS3]:
+    server = MotoS3(port=free_port(), log=tmp_path / "moto.log").start()
+    try:
+        server.client().create_bucket(Bucket=BUCKET)
+        yield server
+    finally:
+        server.stop()
+
+
+def _env(emulator: OpsEmulator, s3: MotoS3) -> dict[str, str]:
+    state = {
+        "backend": "s3",
+        "bucket": BUCKET,
+        "key": KEY,
+        "region": REGION,
+        "endpoint_url": s3.endpoint,
+    }
+    return {**secrets_env(), **FAKE_AWS, **stack_params(emulator.base_url, state={"test": state})}
+
+
+def _runner(project: CdkProject, env: dict[str, str], **options: Any) -> StackRunner:
+    project.env.update(env)
+    return StackRunner(project=project, **options)
+
+
+def _assert_state_whole(s3: MotoS3, emulator: OpsEmulator) -> dict[str, Any]:
+    """The state object is valid JSON with every managed object, no lock, no secret."""
+    assert LOCK_KEY not in s3.keys(BUCKET)
+    raw = s3.read(BUCKET, KEY)
+    state = json.loads(raw)
+    assert state["version"] == 4 and state["lineage"]
+    types = {r["type"] for r in state["resources"] if r["mode"] == "managed"}
+    assert types >= {"restful_operation", "restful_resource"}
+    assert leaks(raw, SECRET_TEST, CODAT_KEY, FAKE_AWS["AWS_SECRET_ACCESS_KEY"]) == []
+    assert emulator.client.get("/integrations/yzth").json()["enabled"] is True
+    return dict(state)
+
+
+def test_deploy_keeps_state_in_s3_and_another_checkout_sees_it(
+    make_project: Callable[..., CdkProject], emulator: OpsEmulator, s3: MotoS3
+) -> None:
+    env = _env(emulator, s3)
+    runner_a = _runner(make_project("runner-a", app=S3_APP), env)
+    (stack,) = runner_a.stacks(["test"])
+    document = json.loads((runner_a.project.stack_dir(stack) / "cdk.tf.json").read_text())
+    backend = document["terraform"]["backend"]["s3"]
+    assert backend["use_lockfile"] is True and backend["endpoints"] == {"s3": s3.endpoint}
+
+    plan = runner_a.deploy(stack)
+    assert any(c["change"]["actions"] != ["no-op"] for c in plan["resource_changes"])
+    state = _assert_state_whole(s3, emulator)
+    assert s3.keys(BUCKET) == [KEY]
+    assert runner_a.outputs(stack)["stripe_platform_key"]["value"] == "yzth"
+
+    # Another checkout, nothing local: the same state from S3, nothing to do.
+    runner_b = _runner(make_project("runner-b", app=S3_APP), env)
+    planned = runner_b.plan_stacks(runner_b.stacks(["test"]))["test"]
+    changed = [
+        c["address"]
+        for c in planned["resource_changes"]
+        if c["mode"] == "managed" and c["change"]["actions"] != ["no-op"]
+    ]
+    assert changed == []
+    assert sorted(state_addresses(runner_b.project, stack, env)) == sorted(
+        f"{r['type']}.{r['name']}" if r["mode"] == "managed" else f"data.{r['type']}.{r['name']}"
+        for r in state["resources"]
+    )
+
+
+def test_concurrent_deploys_of_one_stack_one_fails_cleanly_one_waits(
+    make_project: Callable[..., CdkProject],
+    emulator: OpsEmulator,
+    s3: MotoS3,
+    tmp_path: Path,
+) -> None:
+    env = _env(emulator, s3)
+    project_a = make_project("runner-a", app=S3_APP)
+    runner_b = _runner(make_project("runner-b", app=S3_APP), env)
+    (stack,) = runner_b.stacks(["test"])  # B is synthesized and initialised before A starts
+    runner_b.init(stack)
+
+    emulator.add_fault(503, 1000, method="PUT", path_prefix=ENABLED_PATH)
+    deploy_a = spawn_cli(project_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
+    waited: dict[str, Any] = {}
+    try:
+        # A is mid-apply (its lock object is in S3), retrying the enabled toggle.
+        wait_for(
+            lambda: set(writes(emulator.requests())) >= A_WRITES or deploy_a.poll() is not None,
+            "deploy A to be mid-apply",
+            timeout=BOUNDED_SECONDS,
+        )
+        assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
+        assert LOCK_KEY in s3.keys(BUCKET)
+        holder = json.loads(s3.read(BUCKET, LOCK_KEY))
+        assert holder["Operation"] == "OperationTypeApply"
+
+        # B deploys the same stack: it fails at once on the lock, names it, writes nothing.
+        logged = len(emulator.requests())
+        with pytest.raises(StackRunError) as refused:
+            runner_b.deploy(stack)
+        assert "Error acquiring the state lock" in str(refused.value)
+        assert lock_id(str(refused.value)) == holder["ID"]
+        assert deploy_a.poll() is None, "A must still be running: B really overlapped"
+        assert [w for w in writes(emulator.requests()[logged:]) if w[1] != ENABLED_PATH] == []
+
+        # A run told to wait for the lock does: its refused lock write shows in S3's log.
+        refused_before = s3.refused_lock_writes(LOCK_KEY)
+        waiter = StackRunner(project=runner_b.project, synth=False, lock_timeout="300s")
+
+        def wait_and_plan() -> None:
+            try:
+                waited["plan"] = waiter.plan_stacks([stack])[stack]
+            except StackRunError as error:
+                waited["error"] = error
+
+        thread = threading.Thread(target=wait_and_plan, daemon=True)
+        thread.start()
+        wait_for(
+            lambda: s3.refused_lock_writes(LOCK_KEY) > refused_before or not thread.is_alive(),
+            "the waiting run to find the lock taken",
+            timeout=BOUNDED_SECONDS,
+        )
+        assert thread.is_alive() and not waited, waited
+        assert deploy_a.poll() is None
+
+        emulator.clear_faults()  # Codat is back: A's next retry succeeds, A unlocks
+        assert deploy_a.wait(timeout=BOUNDED_SECONDS) == 0, (tmp_path / "a.log").read_text()
+        thread.join(timeout=BOUNDED_SECONDS)
+        assert not thread.is_alive(), "the waiting run did not finish after A unlocked"
+    finally:
+        if deploy_a.poll() is None:
+            kill_group(deploy_a)
+    assert "error" not in waited, waited.get("error")
+    changed = [
+        c["address"]
+        for c in waited["plan"]["resource_changes"]
+        if c["mode"] == "managed" and c["change"]["actions"] != ["no-op"]
+    ]
+    assert changed == []
+
+    # One valid state, written by A, with no lock left; B converges on it.
+    _assert_state_whole(s3, emulator)
+    assert_converged(runner_b.project, stack, env)
+
+
+def test_a_killed_deploy_leaves_its_lock_and_force_unlock_recovers_with_nothing_lost(
+    make_project: Callable[..., CdkProject],
+    emulator: OpsEmulator,
+    s3: MotoS3,
+    tmp_path: Path,
+) -> None:
+    env = _env(emulator, s3)
+    project_a = make_project("runner-a", app=S3_APP)
+    emulator.add_fault(503, 1000, method="PUT", path_prefix=ENABLED_PATH)
+    deploy_a = spawn_cli(project_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
+    try:
+        wait_for(
+            lambda: set(writes(emulator.requests())) >= A_WRITES or deploy_a.poll() is not None,
+            "deploy A to be mid-apply",
+            timeout=BOUNDED_SECONDS,
+        )
+        assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
+    finally:
+        kill_group(deploy_a)  # SIGKILL: the CLI, terraform and the provider, mid-apply
+    emulator.clear_faults()
+    assert LOCK_KEY in s3.keys(BUCKET), "S3-native locks outlive a killed holder"
+    stale = json.loads(s3.read(BUCKET, LOCK_KEY))["ID"]
+
+    runner_b = _runner(make_project("runner-b", app=S3_APP), env)
+    (stack,) = runner_b.stacks(["test"])
+    with pytest.raises(StackRunError) as refused:
+        runner_b.deploy(stack)
+    assert lock_id(str(refused.value)) == stale
+
+    # The documented recovery: force-unlock with the ID from the error, then deploy again.
+    unlocked = runner_b.project.terraform(stack, "force-unlock", "-force", stale, extra_env=env)
+    assert unlocked.returncode == 0, unlocked.stdout + unlocked.stderr
+    assert LOCK_KEY not in s3.keys(BUCKET)
+    runner_b.deploy(stack)
+
+    # Nothing lost: Codat holds every setting, the state holds every object, no duplicates.
+    _assert_state_whole(s3, emulator)
+    assert_converged(runner_b.project, stack, env)
+    credentials = emulator.client.get("/integrations/credentials/yzth").json()
+    assert credentials["clientId"] == "ca_fakeOpsTest"
