@@ -54,9 +54,11 @@ def emulated_codat(directory: Path) -> Iterator[str]:
 
     keys = {stack: FAKE_SECRETS[f"TF_VAR_codat_api_key_{stack}"] for stack in STACKS}
     options: dict[str, Any] = {"request_log": directory / "requests.jsonl"}
+    default_client = list(keys.values())
     if "clients" in inspect.signature(EmulatorProcess).parameters:
         options["clients"] = {DEMO_CLIENTS[stack]: key for stack, key in keys.items()}
-    process = EmulatorProcess(directory / "codat.db", list(keys.values()), **options)
+        default_client = []
+    process = EmulatorProcess(directory / "codat.db", default_client, **options)
     with process:
         detail(f"emulator ready at {process.base_url} in {process.startup_seconds:.2f} s")
         yield process.base_url

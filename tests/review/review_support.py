@@ -10,6 +10,12 @@ from typing import Any
 from e2e_support import assert_no_secret, stack_secrets
 
 SECRET_TEST = "sk_test_fakeRv1a"
+# main.py refuses its example client IDs unless Codat is local: synth-only tests point both
+# stacks at a loopback address nothing listens on.
+SYNTH_ONLY_CODAT = {
+    "CODAT_BASE_URL_TEST": "http://127.0.0.1:9",
+    "CODAT_BASE_URL_LIVE": "http://127.0.0.1:9",
+}
 SECRET_LIVE = "sk_live_fakeRv2b"
 
 
@@ -43,4 +49,11 @@ def run_cli(
     )
 
 
-__all__ = ["SECRET_LIVE", "SECRET_TEST", "assert_no_secret", "run_cli", "secrets"]
+__all__ = [
+    "SECRET_LIVE",
+    "SECRET_TEST",
+    "SYNTH_ONLY_CODAT",
+    "assert_no_secret",
+    "run_cli",
+    "secrets",
+]

@@ -81,7 +81,7 @@ def test_drift_exits_0_then_2_listing_each_setting_then_1_on_error(
     assert "check stripe_credentials_match failed" in test
     assert "Bump `credentials_revision` of environment test" in test
     assert "the next deploy of stack live puts the code's values back" in live
-    assert "client ID: code ca_TestClientId0000, now in Codat ca_fakeOther1" in test
+    assert "client ID: code ca_ExampleTestClientId, now in Codat ca_fakeOther1" in test
     assert "scope: code read_only, now in Codat read_write" in test
     assert "commerce-customers" not in test  # only what changed
     assert_no_secret(out + drifted.stderr, other_secret, SECRET_TEST, SECRET_LIVE, FAKE_CODAT_KEY)

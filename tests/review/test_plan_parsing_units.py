@@ -68,7 +68,7 @@ def test_drift_plan_lists_drift_and_the_failed_credentials_check() -> None:
     (check,) = plan.failed_checks
     assert check.name == "stripe_credentials_match"
     assert {(s.setting, s.before, s.after) for s in check.settings} == {
-        ("client ID", "ca_TestClientId0000", "ca_Other1"),
+        ("client ID", "ca_ExampleTestClientId", "ca_Other1"),
         ("scope", "read_only", "read_write"),
     }
     assert drift.exit_code([plan]) == drift.DRIFT

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 import pytest
-from review_support import run_cli
+from review_support import SYNTH_ONLY_CODAT, run_cli
 
 from e2e_support import APPS, REPO
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 
 def test_promotion_check_passes_on_the_shipped_main_py(cdk_project: Any) -> None:
     project = cdk_project(REPO / "main.py")
-    result = run_cli(project, "promote-check", "--synth-only")
+    result = run_cli(project, "promote-check", "--synth-only", env=SYNTH_ONLY_CODAT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Promotion check passed: live is test except the allow-list" in result.stdout
 
@@ -74,12 +74,12 @@ _HCL_BLOCK = {
 
 def test_hcl_export_names_every_block_of_both_stacks(cdk_project: Any, tmp_path: Any) -> None:
     project = cdk_project(REPO / "main.py")
-    project.cli("synth")
+    project.cli("synth", extra_env=SYNTH_ONLY_CODAT)
     documents = {
         stack: json.loads((project.stack_dir(stack) / "cdk.tf.json").read_text())
         for stack in ("test", "live")
     }
-    result = run_cli(project, "export-hcl")
+    result = run_cli(project, "export-hcl", env=SYNTH_ONLY_CODAT)
     assert result.returncode == 0, result.stdout + result.stderr
     for stack, document in documents.items():
         directory = project.stack_dir(stack)
@@ -99,7 +99,7 @@ def test_hcl_export_names_every_block_of_both_stacks(cdk_project: Any, tmp_path:
 
 def test_hcl_export_is_valid_complete_terraform(cdk_project: Any) -> None:
     project = cdk_project(REPO / "main.py")
-    result = run_cli(project, "export-hcl")
+    result = run_cli(project, "export-hcl", env=SYNTH_ONLY_CODAT)
     assert result.returncode == 0, result.stdout + result.stderr
     for stack in ("test", "live"):
         hcl = (project.stack_dir(stack) / "cdk.tf").read_text()
