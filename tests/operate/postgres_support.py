@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+_GRANTED_ADVISORY = "locktype = 'advisory' AND granted"
+
 
 def postgres_bindir() -> Path | None:
     """Directory of initdb/pg_ctl/postgres: Debian's newest /usr/lib/postgresql/N/bin, or PATH."""
@@ -91,6 +93,25 @@ class PostgresServer:
         )
         assert result.returncode == 0, result.stderr
         return result.stdout
+
+    def advisory_locks(self) -> int:
+        """Advisory locks granted right now (terraform's `pg` backend holds one per lock)."""
+        return int(self.psql(f"SELECT count(*) FROM pg_locks WHERE {_GRANTED_ADVISORY}"))
+
+    def lock_waiters(self) -> int:
+        """Sessions that asked for an advisory lock and do not hold one: runs waiting for it.
+
+        Terraform's `pg` backend locks with `pg_try_advisory_lock`; a run with
+        `-lock-timeout` asks again until the holder's session releases the lock, so its
+        session's last statement is that call while it holds nothing.
+        """
+        return int(
+            self.psql(
+                "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() "
+                "AND query ILIKE '%pg_try_advisory_lock%' AND pid NOT IN "
+                f"(SELECT pid FROM pg_locks WHERE {_GRANTED_ADVISORY})"
+            )
+        )
 
     def start(self) -> None:
         """initdb, then pg_ctl start (waiting until it accepts connections)."""

@@ -4,14 +4,22 @@ Two project directories stand for two checkouts (two CI runners) of the same cod
 `test` stack keeps its state in one PostgreSQL schema (terraform's `pg` backend, which locks
 with a session-level advisory lock). The first deploy is held mid-apply by a Codat outage
 (503 on the enabled toggle); meanwhile a second deploy fails on the lock, and a plan with
-`-lock-timeout` waits for it, then finds nothing left to do.
+`-lock-timeout` waits for it (observed in PostgreSQL: its session asked for the lock and
+holds none), then finds nothing left to do.
+
+A deploy killed with SIGKILL mid-apply loses its database session, and PostgreSQL releases
+a session's advisory locks with it: the lock is gone without `terraform force-unlock`, and
+the next deploy (the project's deploy path) converges with nothing lost. Were a killed
+runner's connection to linger (a half-open TCP connection), the lock would stay until
+PostgreSQL drops that session; `terraform force-unlock` cannot release another session's
+advisory lock, so the remedy is ending that session:
+`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'`.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,6 +31,7 @@ from operate_support import (
     SECRET_TEST,
     OpsEmulator,
     assert_converged,
+    kill_group,
     leaks,
     readable_files,
     secrets_env,
@@ -34,12 +43,15 @@ from operate_support import (
 )
 from postgres_support import PostgresServer
 
+from codat_stripe_ops.stack_runner import StackRunner
 from codat_stripe_ops.toolchain import CdkProject
 
 pytestmark = pytest.mark.e2e
 
 SCHEMA = "codat_stripe_test"
 ENABLED_PATH = "/integrations/yzth/enabled"
+#: A is mid-apply once it has written everything but the enabled toggle, which keeps failing.
+A_WRITES = {("PUT", ENABLED_PATH), ("POST", "/profile/syncSettings")}
 
 
 def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
@@ -59,17 +71,12 @@ def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
     try:
         # A is mid-apply when all its writes are done but the enabled toggle, which fails.
         wait_for(
-            lambda: (
-                {("PUT", ENABLED_PATH), ("POST", "/profile/syncSettings")}
-                <= set(writes(emulator.requests()))
-                or deploy_a.poll() is not None
-            ),
+            lambda: set(writes(emulator.requests())) >= A_WRITES or deploy_a.poll() is not None,
             "deploy A to be mid-apply",
             timeout=BOUNDED_SECONDS,
         )
         assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
-        held = postgres.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
-        assert int(held) >= 1  # A holds the state lock
+        assert postgres.advisory_locks() >= 1  # A holds the state lock
 
         # B deploys the same stack while A holds the lock: it must not write, and says why.
         logged = len(emulator.requests())
@@ -100,8 +107,14 @@ def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
             stderr=subprocess.STDOUT,
             text=True,
         )
-        time.sleep(2)  # not a timing assertion: gives the plan time to reach the lock
+        # Deterministic, not a delay: the plan's session has asked for the lock and holds none.
+        wait_for(
+            lambda: postgres.lock_waiters() >= 1 or waiting.poll() is not None,
+            "the waiting plan to ask for the lock A holds",
+            timeout=BOUNDED_SECONDS,
+        )
         assert waiting.poll() is None, "the waiting plan finished while A still held the lock"
+        assert deploy_a.poll() is None, "A must still hold the lock while the plan waits"
         emulator.clear_faults()  # Codat is back: A's next retry succeeds
         assert deploy_a.wait(timeout=BOUNDED_SECONDS) == 0, (tmp_path / "a.log").read_text()
         waited_output, _ = waiting.communicate(timeout=BOUNDED_SECONDS)
@@ -120,9 +133,61 @@ def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
     assert postgres.psql(f"SELECT name FROM {SCHEMA}.states").split() == ["default"]
     stored = json.loads(postgres.psql(f"SELECT data FROM {SCHEMA}.states WHERE name = 'default'"))
     assert {r["type"] for r in stored["resources"]} >= {"restful_operation", "restful_resource"}
-    assert postgres.psql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").strip() == "0"
+    assert postgres.advisory_locks() == 0
     # No secret, and not the database password, in the stored state or the projects.
     assert leaks(json.dumps(stored), SECRET_TEST, CODAT_KEY, postgres.password) == []
     for runner in (runner_a, runner_b):
         files = readable_files(runner.directory)
         assert {name for name, text in files.items() if leaks(text, postgres.password)} == set()
+
+
+def test_a_killed_deploy_releases_the_postgres_lock_and_nothing_is_lost(
+    make_project: Callable[..., CdkProject],
+    emulator: OpsEmulator,
+    postgres: PostgresServer,
+    tmp_path: Path,
+) -> None:
+    env = {
+        **secrets_env(),
+        **stack_params(emulator.base_url, state={"test": {"pg": SCHEMA}}),
+        "PG_CONN_STR": postgres.conn_str(),
+    }
+    runner_a = make_project("runner-a")
+    emulator.add_fault(503, 1000, method="PUT", path_prefix=ENABLED_PATH)
+    deploy_a = spawn_cli(runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
+    try:
+        wait_for(
+            lambda: set(writes(emulator.requests())) >= A_WRITES or deploy_a.poll() is not None,
+            "deploy A to be mid-apply",
+            timeout=BOUNDED_SECONDS,
+        )
+        assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
+        assert postgres.advisory_locks() >= 1
+    finally:
+        kill_group(deploy_a)  # SIGKILL: the CLI, terraform and the provider, mid-apply
+    emulator.clear_faults()
+
+    # The killed session's advisory lock goes with it: no force-unlock needed.
+    wait_for(
+        lambda: postgres.advisory_locks() == 0,
+        "PostgreSQL to release the killed deploy's lock",
+        timeout=BOUNDED_SECONDS,
+    )
+
+    # Another checkout deploys through the project's path: it adopts what A wrote.
+    project_b = make_project("runner-b")
+    project_b.env.update(env)
+    runner_b = StackRunner(project=project_b)
+    (stack,) = runner_b.stacks(["test"])
+    runner_b.deploy(stack)
+
+    assert emulator.client.get("/integrations/yzth").json()["enabled"] is True
+    assert emulator.client.get("/integrations/credentials/yzth").json()["clientId"] == (
+        "ca_fakeOpsTest"
+    )
+    assert_converged(project_b, stack, env)
+    stored = json.loads(postgres.psql(f"SELECT data FROM {SCHEMA}.states WHERE name = 'default'"))
+    managed = {r["type"] for r in stored["resources"] if r["mode"] == "managed"}
+    assert managed >= {"restful_operation", "restful_resource"}
+    assert postgres.advisory_locks() == 0
+    assert leaks(json.dumps(stored), SECRET_TEST, CODAT_KEY, postgres.password) == []
