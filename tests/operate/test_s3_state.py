@@ -3,11 +3,12 @@
 Two project directories stand for two checkouts (two CI runners) of the same code; their
 `test` stack keeps its state in one S3 object, locked with an S3 lock object
 (`use_lockfile`, terraform >= 1.10). The first deploy (the real `cdktn` CLI) is held mid-apply
-by a Codat outage (503 on the enabled toggle, retried by the provider); meanwhile the
-project's deploy path (StackRunner) fails cleanly on the lock and a run told to wait
-(`lock_timeout`) waits, then finds nothing to do. A deploy killed with SIGKILL leaves its
-lock object behind: `terraform force-unlock -force <ID>` (the ID is in the lock error)
-releases it, and the next deploy converges with nothing lost.
+by an emulator hold on its enabled toggle; meanwhile the project's deploy path (StackRunner)
+fails cleanly on the lock and a run told to wait (`lock_timeout`) waits (its refused lock
+write shows in the S3 server's log), then finds nothing to do once the hold is released.
+A deploy killed with SIGKILL leaves its lock object behind: `terraform force-unlock -force
+<ID>` (the ID is in the lock error) releases it, and the next deploy converges with nothing
+lost.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from holds_support import held, hold, release
 from operate_support import (
     BOUNDED_SECONDS,
     CODAT_KEY,
@@ -48,8 +50,12 @@ BUCKET = "codat-stripe-state"
 KEY = "stacks/test.tfstate"
 LOCK_KEY = f"{KEY}.tflock"
 ENABLED_PATH = "/integrations/yzth/enabled"
-#: A is mid-apply once it has written everything but the enabled toggle, which keeps failing.
-A_WRITES = {("PUT", ENABLED_PATH), ("POST", "/profile/syncSettings")}
+
+
+def _mid_apply(emulator: OpsEmulator) -> bool:
+    """A wrote the sync settings and its enabled toggle waits in the hold: A is mid-apply."""
+    done = ("POST", "/profile/syncSettings") in writes(emulator.requests())
+    return done and held(emulator.client) >= 1
 
 
 @pytest.fixture
@@ -134,13 +140,13 @@ def test_concurrent_deploys_of_one_stack_one_fails_cleanly_one_waits(
     (stack,) = runner_b.stacks(["test"])  # B is synthesized and initialised before A starts
     runner_b.init(stack)
 
-    emulator.add_fault(503, 1000, method="PUT", path_prefix=ENABLED_PATH)
+    hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
     deploy_a = spawn_cli(project_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
     waited: dict[str, Any] = {}
     try:
-        # A is mid-apply (its lock object is in S3), retrying the enabled toggle.
+        # A is mid-apply (its lock object is in S3): its enabled toggle waits in the hold.
         wait_for(
-            lambda: set(writes(emulator.requests())) >= A_WRITES or deploy_a.poll() is not None,
+            lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
             "deploy A to be mid-apply",
             timeout=BOUNDED_SECONDS,
         )
@@ -178,7 +184,7 @@ def test_concurrent_deploys_of_one_stack_one_fails_cleanly_one_waits(
         assert thread.is_alive() and not waited, waited
         assert deploy_a.poll() is None
 
-        emulator.clear_faults()  # Codat is back: A's next retry succeeds, A unlocks
+        release(emulator.client, hold_id)  # A's enabled toggle goes through; A unlocks
         assert deploy_a.wait(timeout=BOUNDED_SECONDS) == 0, (tmp_path / "a.log").read_text()
         thread.join(timeout=BOUNDED_SECONDS)
         assert not thread.is_alive(), "the waiting run did not finish after A unlocked"
@@ -206,18 +212,18 @@ def test_a_killed_deploy_leaves_its_lock_and_force_unlock_recovers_with_nothing_
 ) -> None:
     env = _env(emulator, s3)
     project_a = make_project("runner-a", app=S3_APP)
-    emulator.add_fault(503, 1000, method="PUT", path_prefix=ENABLED_PATH)
+    hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
     deploy_a = spawn_cli(project_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
     try:
         wait_for(
-            lambda: set(writes(emulator.requests())) >= A_WRITES or deploy_a.poll() is not None,
+            lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
             "deploy A to be mid-apply",
             timeout=BOUNDED_SECONDS,
         )
         assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
     finally:
         kill_group(deploy_a)  # SIGKILL: the CLI, terraform and the provider, mid-apply
-    emulator.clear_faults()
+    release(emulator.client, hold_id)  # the killed client's request is served
     assert LOCK_KEY in s3.keys(BUCKET), "S3-native locks outlive a killed holder"
     stale = json.loads(s3.read(BUCKET, LOCK_KEY))["ID"]
 

@@ -2,8 +2,8 @@
 
 Two project directories stand for two checkouts (two CI runners) of the same code; their
 `test` stack keeps its state in one PostgreSQL schema (terraform's `pg` backend, which locks
-with a session-level advisory lock). The first deploy is held mid-apply by a Codat outage
-(503 on the enabled toggle); meanwhile a second deploy fails on the lock, and a plan with
+with a session-level advisory lock). The first deploy is held mid-apply by an emulator hold on
+its enabled toggle; meanwhile a second deploy fails on the lock, and a plan with
 `-lock-timeout` waits for it (observed in PostgreSQL: its session asked for the lock and
 holds none), then finds nothing left to do.
 
@@ -24,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from holds_support import held, hold, release
 from operate_support import (
     BOUNDED_SECONDS,
     CODAT_KEY,
@@ -50,8 +51,12 @@ pytestmark = pytest.mark.e2e
 
 SCHEMA = "codat_stripe_test"
 ENABLED_PATH = "/integrations/yzth/enabled"
-#: A is mid-apply once it has written everything but the enabled toggle, which keeps failing.
-A_WRITES = {("PUT", ENABLED_PATH), ("POST", "/profile/syncSettings")}
+
+
+def _mid_apply(emulator: OpsEmulator) -> bool:
+    """A wrote the sync settings and its enabled toggle waits in the hold: A is mid-apply."""
+    done = ("POST", "/profile/syncSettings") in writes(emulator.requests())
+    return done and held(emulator.client) >= 1
 
 
 def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
@@ -66,12 +71,12 @@ def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
         "PG_CONN_STR": postgres.conn_str(),
     }
     runner_a, runner_b = make_project("runner-a"), make_project("runner-b")
-    emulator.add_fault(503, 1000, method="PUT", path_prefix=ENABLED_PATH)
+    hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
     deploy_a = spawn_cli(runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
     try:
-        # A is mid-apply when all its writes are done but the enabled toggle, which fails.
+        # A is mid-apply: its sync settings are written, its enabled toggle waits in the hold.
         wait_for(
-            lambda: set(writes(emulator.requests())) >= A_WRITES or deploy_a.poll() is not None,
+            lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
             "deploy A to be mid-apply",
             timeout=BOUNDED_SECONDS,
         )
@@ -115,7 +120,7 @@ def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
         )
         assert waiting.poll() is None, "the waiting plan finished while A still held the lock"
         assert deploy_a.poll() is None, "A must still hold the lock while the plan waits"
-        emulator.clear_faults()  # Codat is back: A's next retry succeeds
+        release(emulator.client, hold_id)  # A's enabled toggle goes through
         assert deploy_a.wait(timeout=BOUNDED_SECONDS) == 0, (tmp_path / "a.log").read_text()
         waited_output, _ = waiting.communicate(timeout=BOUNDED_SECONDS)
     finally:
@@ -153,11 +158,11 @@ def test_a_killed_deploy_releases_the_postgres_lock_and_nothing_is_lost(
         "PG_CONN_STR": postgres.conn_str(),
     }
     runner_a = make_project("runner-a")
-    emulator.add_fault(503, 1000, method="PUT", path_prefix=ENABLED_PATH)
+    hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
     deploy_a = spawn_cli(runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
     try:
         wait_for(
-            lambda: set(writes(emulator.requests())) >= A_WRITES or deploy_a.poll() is not None,
+            lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
             "deploy A to be mid-apply",
             timeout=BOUNDED_SECONDS,
         )
@@ -165,7 +170,7 @@ def test_a_killed_deploy_releases_the_postgres_lock_and_nothing_is_lost(
         assert postgres.advisory_locks() >= 1
     finally:
         kill_group(deploy_a)  # SIGKILL: the CLI, terraform and the provider, mid-apply
-    emulator.clear_faults()
+    release(emulator.client, hold_id)  # the killed client's request is served
 
     # The killed session's advisory lock goes with it: no force-unlock needed.
     wait_for(
