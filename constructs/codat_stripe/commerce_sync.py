@@ -18,6 +18,7 @@ from codat_stripe.validation import (
     CodatStripeConfigError,
     require_bool,
     require_int_range,
+    shown,
 )
 from constructs import Construct
 
@@ -189,16 +190,18 @@ def desired_commerce_settings(
     if isinstance(props.data_types, str) or not chosen:
         raise CodatStripeConfigError(
             f"{owner}: data_types must be a non-empty list of commerce data types, "
-            f"got {props.data_types!r}"
+            f"got {shown(props.data_types)}"
         )
     _require_commerce_types(owner, "data_types", chosen)
     if len(set(chosen)) != len(chosen):
-        raise CodatStripeConfigError(f"{owner}: data_types lists a data type twice: {chosen!r}")
+        raise CodatStripeConfigError(
+            f"{owner}: data_types lists a data type twice: {shown(chosen)}"
+        )
     _require_commerce_types(owner, "overrides", list(props.overrides))
     not_chosen = sorted(set(props.overrides) - set(chosen))
     if not_chosen:
         raise CodatStripeConfigError(
-            f"{owner}: overrides given for data types not in data_types: {not_chosen!r}"
+            f"{owner}: overrides given for data types not in data_types: {shown(not_chosen)}"
         )
 
     desired: dict[str, dict[str, Any]] = {}
@@ -249,7 +252,7 @@ def desired_commerce_settings(
             ):
                 raise CodatStripeConfigError(
                     f"{owner}: {prop}.sync_from_utc must be a UTC date-time like "
-                    f"'2024-01-01T00:00:00Z', got {override.sync_from_utc!r}"
+                    f"'2024-01-01T00:00:00Z', got {shown(override.sync_from_utc)}"
                 )
             setting["syncFromUtc"] = override.sync_from_utc
         desired[data_type] = setting
@@ -260,7 +263,7 @@ def _require_commerce_types(owner: str, prop: str, data_types: list[str]) -> Non
     unknown = [t for t in data_types if t not in COMMERCE_DATA_TYPES]
     if unknown:
         raise CodatStripeConfigError(
-            f"{owner}: {prop} has unknown commerce data type(s) {unknown!r}; "
+            f"{owner}: {prop} has unknown commerce data type(s) {shown(unknown)}; "
             f"allowed: {', '.join(COMMERCE_DATA_TYPES)}"
         )
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from codat_api.endpoints import BASE_URL
 from codat_stripe._cdk import Fn
+from codat_stripe.ownership import claim_name
 from codat_stripe.restful import RestfulProvider
 from codat_stripe.validation import (
     is_loopback_url,
@@ -73,6 +74,8 @@ class CodatConnection(Construct):
         props = props or CodatConnectionProps()
         owner = f"CodatConnection '{id}'"
         self.instance_name = require_instance_name(owner, "instance_name", props.instance_name)
+        # Each connection declares the stack's one (unaliased) restful provider.
+        claim_name(self, "provider", "restful")
         self.base_url = require_base_url(owner, props.base_url)
         self.is_loopback = not is_unresolved(self.base_url) and is_loopback_url(self.base_url)
         """True when the base URL is a loopback address (a local emulator, never real Codat)."""

@@ -34,6 +34,7 @@ from codat_stripe.validation import (
     require_instance_name,
     require_stack_name,
     require_terraform_name,
+    shown,
 )
 from codat_stripe.variables import secret_variable
 from constructs import Construct
@@ -168,7 +169,7 @@ class CodatStripeStack(TerraformStack):
         if environment.api_key_variable_name == environment.secret_key_variable_name:
             raise CodatStripeConfigError(
                 f"{owner}: the Codat API key and the Stripe secret key need different variables, "
-                f"both are {environment.api_key_variable_name!r}"
+                f"both are {shown(environment.api_key_variable_name)}"
             )
         environment.state_backend.apply(self)
 
@@ -290,7 +291,7 @@ def build_stacks(
     for env in environments:
         if not isinstance(env, EnvironmentParameters):
             raise CodatStripeConfigError(
-                f"build_stacks: environments must be EnvironmentParameters, got {env!r}"
+                f"build_stacks: environments must be EnvironmentParameters, got {shown(env)}"
             )
         owner = f"environment {env.name!r}"
         require_stack_name(owner, env.name)
@@ -321,7 +322,8 @@ def build_stacks(
         if len(urls) > 1:
             raise CodatStripeConfigError(
                 f"environments {[m.name for m in members]} name the Codat instance "
-                f"'{instance}' with different base URLs {sorted(urls)}: one instance is one "
+                f"'{instance}' with different base URLs "
+                f"{', '.join(shown(m.codat_base_url) for m in members)}: one instance is one "
                 "Codat client at one URL"
             )
         explicit = [m.name for m in members if m.owns_sync_settings]
@@ -360,5 +362,5 @@ def _refuse_repeats(what: str, keyed: Sequence[tuple[str, str]]) -> None:
         seen.setdefault(key, []).append(name)
     repeated = {key: names for key, names in seen.items() if len(names) > 1}
     if repeated:
-        details = "; ".join(f"{names} share {key!r}" for key, names in repeated.items())
+        details = "; ".join(f"{names} share {shown(key)}" for key, names in repeated.items())
         raise CodatStripeConfigError(f"{what}: {details}")

@@ -388,7 +388,7 @@ def _validate_client_id(owner: str, client_id: object, connection: CodatConnecti
     value = require_str(owner, "client_id", client_id)
     if is_unresolved(value):
         return value
-    if not CLIENT_ID_PATTERN.match(value):
+    if not CLIENT_ID_PATTERN.fullmatch(value):
         raise CodatStripeConfigError(
             f"{owner}: client_id must be a Stripe Connect client ID: 'ca_' followed by letters "
             f"and digits only (no spaces or line breaks), got {shown(value)}"

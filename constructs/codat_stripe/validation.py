@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from enum import Enum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,8 +24,8 @@ _SECRET_LIKE = re.compile(r"(sk|rk|pk)_(test|live)_|whsec_|sk_[A-Za-z0-9]{16,}")
 
 
 def shown(value: Any) -> str:
-    """`repr(value)` for error messages, unless it looks like a Stripe key (then described)."""
-    if isinstance(value, str) and _SECRET_LIKE.search(value):
+    """`repr(value)` for error messages, unless it holds a Stripe key (then described)."""
+    if _SECRET_LIKE.search(repr(value)):
         return "a value that looks like a Stripe secret key (not shown)"
     return repr(value)
 
@@ -60,9 +61,9 @@ def require_int_range(owner: str, prop: str, value: Any, minimum: int, maximum: 
     return value
 
 
-def require_choice(owner: str, prop: str, value: Any, allowed: Iterable[str]) -> str:
+def require_choice(owner: str, prop: str, value: Any, allowed: Iterable[Any]) -> str:
     """Check that `value` is one of `allowed`."""
-    options = list(allowed)
+    options = [str(o.value) if isinstance(o, Enum) else str(o) for o in allowed]
     if value not in options:
         raise CodatStripeConfigError(
             f"{owner}: {prop} must be one of {', '.join(repr(o) for o in options)}, "
@@ -126,7 +127,7 @@ _TF_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 def require_terraform_name(owner: str, prop: str, value: Any) -> str:
     """Check a Terraform identifier (variable name), so TF_VAR_<name> is a valid env name."""
     require_str(owner, prop, value)
-    if not _TF_NAME.match(value):
+    if not _TF_NAME.fullmatch(value):
         raise CodatStripeConfigError(
             f"{owner}: {prop} must be a Terraform identifier (letters, digits and '_', "
             f"not starting with a digit), got {shown(value)}"
@@ -140,7 +141,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 def require_instance_name(owner: str, prop: str, value: Any) -> str:
     """Check a Codat instance name: lowercase letters, digits and '-', starting with a letter."""
     require_str(owner, prop, value)
-    if not _NAME.match(value):
+    if not _NAME.fullmatch(value):
         raise CodatStripeConfigError(
             f"{owner}: {prop} must be a name of lowercase letters, digits and '-', starting "
             f"with a letter (at most 63 characters), e.g. 'acme-prod'; got {shown(value)}"
@@ -154,7 +155,7 @@ _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
 def require_stack_name(owner: str, value: Any) -> str:
     """Check a stack name: it becomes a directory, a CLI argument and part of variable names."""
     require_str(owner, "name", value)
-    if not _STACK_NAME.match(value):
+    if not _STACK_NAME.fullmatch(value):
         raise CodatStripeConfigError(
             f"{owner}: name must start with a letter and hold only letters, digits, '_' and "
             f"'-' (at most 63 characters), e.g. 'test' or 'live'; got {shown(value)}"

@@ -181,9 +181,10 @@ def test_two_integrations_whose_outputs_collide_in_one_stack_are_refused() -> No
 
     def build(app: App) -> None:
         stack = TerraformStack(app, "one")
-        for parent_id, instance, mode in (("A", "a", StripeMode.TEST), ("B", "b", StripeMode.LIVE)):
+        connection = _connection(stack, "a")  # one provider per stack
+        for parent_id, mode in (("A", StripeMode.TEST), ("B", StripeMode.LIVE)):
             parent = Construct(stack, parent_id)
-            _stripe(parent, _connection(parent, instance), mode)
+            _stripe(parent, connection, mode)
 
     _refused(
         build,
@@ -198,9 +199,10 @@ def test_two_integrations_whose_outputs_collide_in_one_stack_are_refused() -> No
 def test_ids_that_normalize_to_one_name_are_refused() -> None:
     def build(app: App) -> None:
         stack = TerraformStack(app, "one")
-        _stripe(stack, _connection(stack, "a"), StripeMode.TEST, id="Stripe-Live")
+        connection = _connection(stack, "a")
+        _stripe(stack, connection, StripeMode.TEST, id="Stripe-Live")
         other = Construct(stack, "Other")
-        _stripe(other, _connection(other, "b"), StripeMode.LIVE, id="stripe_live")
+        _stripe(other, connection, StripeMode.LIVE, id="stripe_live")
 
     _refused(build, "'one/Stripe-Live'", "'one/Other/stripe_live'", "stripe_live_")
 
@@ -208,9 +210,10 @@ def test_ids_that_normalize_to_one_name_are_refused() -> None:
 def test_distinct_ids_in_one_stack_get_distinct_names(tmp_path: Path) -> None:
     def build(app: App) -> None:
         stack = TerraformStack(app, "one")
-        for parent_id, instance, mode in (("A", "a", StripeMode.TEST), ("B", "b", StripeMode.LIVE)):
+        connection = _connection(stack, "a")
+        for parent_id, mode in (("A", StripeMode.TEST), ("B", StripeMode.LIVE)):
             parent = Construct(stack, parent_id)
-            _stripe(parent, _connection(parent, instance), mode, id=f"Stripe{parent_id}")
+            _stripe(parent, connection, mode, id=f"Stripe{parent_id}")
 
     stack = synth_stacks(tmp_path, build)["one"]
     assert stack["output"]["stripea_platform_key"]["value"] == "yzth"
@@ -218,12 +221,6 @@ def test_distinct_ids_in_one_stack_get_distinct_names(tmp_path: Path) -> None:
     assert set(stack["check"]) == {"stripea_credentials_match", "stripeb_credentials_match"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='bug: each CodatConnection declares an unaliased `provider "restful"`, so two in '
-    "one stack synthesize, then `terraform validate` fails with 'Duplicate provider "
-    "configuration' (and every resource would use the first); refuse at construction or alias",
-)
 def test_two_connections_in_one_stack_are_refused_at_synth() -> None:
     def build(app: App) -> None:
         stack = TerraformStack(app, "one")

@@ -93,11 +93,6 @@ def test_client_id_must_be_a_non_empty_string(client_id: Any) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: CLIENT_ID_PATTERN ends in '$', which also matches before a trailing newline "
-    "(use re.fullmatch or '\\Z')",
-)
 def test_client_id_with_a_trailing_newline_is_refused() -> None:
     _expect_error(lambda s: _integration(s, client_id="ca_t1\n"), "client_id", "'ca_t1\\n'")
 
@@ -366,11 +361,6 @@ def test_bad_instance_name_is_refused(name: str) -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: validation.py's _NAME and _TF_NAME end in '$', which also matches before a "
-    "trailing newline (use re.fullmatch or '\\Z')",
-)
 @pytest.mark.parametrize("prop", ["instance_name", "api_key_variable_name"])
 def test_names_with_a_trailing_newline_are_refused(prop: str) -> None:
     _expect_error(
@@ -839,21 +829,11 @@ def test_secret_pasted_anywhere_is_not_echoed(entry: str) -> None:
     assert "not shown" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: these errors format the value with !r (or lower-case it) instead of "
-    "validation.shown(), so a pasted Stripe secret key is echoed",
-)
 @pytest.mark.parametrize("entry", sorted(_SECRET_ENTRY_POINTS_ECHOED))
 def test_secret_pasted_into_other_fields_is_not_echoed(entry: str) -> None:
     message = _leaks(*_SECRET_ENTRY_POINTS_ECHOED[entry]())
     assert "leakfake1" not in message.lower()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: require_choice formats the allowed StrEnum members with repr(), so the "
-    "message reads \"one of <StripeMode.TEST: 'test'>, ...\" instead of \"one of 'test', 'live'\"",
-)
 def test_choices_are_listed_as_plain_values() -> None:
     _expect_error(lambda s: _integration(s, mode="sandbox"), "must be one of 'test', 'live'")
