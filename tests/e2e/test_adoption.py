@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 def _set_up_by_hand(codat: Any) -> str:
     """What someone clicked in the Portal: all as main.py declares, except one-off sync."""
     client = codat.client
-    credentials = {"clientId": "ca_TestClientId0000", "secretKey": SECRET_TEST}
+    credentials = {"clientId": "ca_ExampleTestClientId", "secretKey": SECRET_TEST}
     credentials["useReadWriteScope"] = "false"
     assert client.put("/integrations/credentials/yzth", json=credentials).status_code == 200
     assert client.put("/integrations/yzth/enabled", json={"enabled": True}).status_code == 200
@@ -47,16 +47,22 @@ def test_hand_made_setup_is_imported_and_only_what_differs_is_written(
     )
     assert summary, plan.stdout
     assert summary.group(1) == "3"  # enabled toggle, data access, client sync settings
-    assert summary.group(2) == "1"  # the credentials operation (a secret cannot be compared)
+    # The credentials operation (a secret cannot be compared) and its in-sync marker.
+    assert summary.group(2) == "2"
     assert summary.group(3) == "0"
 
     logged = len(codat.requests())
     project.cli("deploy", "test", "--auto-approve", "--skip-provider-lock", extra_env=env)
     assert sorted(_writes(codat.requests()[logged:])) == [
         ("PATCH", f"/settings/integrations/{integration_id}"),  # one-off -> continuous
+        # overridesDefaults false -> true (assumptions.SYNC_SETTINGS_OVERRIDES_DEFAULTS_...)
+        ("POST", "/profile/syncSettings"),
         ("PUT", "/integrations/credentials/yzth"),  # same values, re-sent with the secret
     ]
-    assert codat.client.get("/profile/syncSettings").json() == sync_before
+    assert codat.client.get("/profile/syncSettings").json() == {
+        **sync_before,
+        "overridesDefaults": True,
+    }
     assert codat.client.get(f"/settings/integrations/{integration_id}").json() == {
         "oneTimeSync": "false"
     }

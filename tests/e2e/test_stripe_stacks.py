@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from codat_spec import load_spec, validate_logged_requests
 
 from e2e_support import APPS, FAKE_CODAT_KEY, REPO, assert_no_secret, stack_secrets
 
@@ -112,6 +113,12 @@ def test_deploy_test_stack_sets_up_stripe_test_end_to_end(
     assert any("restful_operation" in member for member in members)
     for text in (state, shown.stdout, *members, deploy.stdout, deploy.stderr):
         assert_no_secret(text, SECRET_TEST, FAKE_CODAT_KEY)
+
+    # Every request the stack made to a documented Codat endpoint conforms to Codat's spec.
+    checks = validate_logged_requests(load_spec(), codat.request_log)
+    validated = {(c.method, c.path) for c in checks if c.how == "spec"}
+    assert ("POST", "/profile/syncSettings") in validated
+    assert ("GET", "/integrations/yzth") in validated
 
     # Deploying live touches Stripe (exgd), never Stripe Test (yzth).
     test_credentials = codat.client.get("/integrations/credentials/yzth").json()

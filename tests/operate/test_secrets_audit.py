@@ -36,10 +36,18 @@ def test_no_secret_in_files_plans_state_output_or_emulator_logs(
 ) -> None:
     project = make_project()
     outputs: list[subprocess.CompletedProcess[str]] = []
-    first = {**secrets_env(), **stack_params(emulator.base_url, ("test", "live"))}
+    first = {
+        **secrets_env(),
+        **stack_params(emulator.base_url, ("test", "live"), removal_policy="destroy"),
+    }
     updated = {
         **secrets_env(),
-        **stack_params(emulator.base_url, ("test", "live"), shared={"use_read_write_scope": True}),
+        **stack_params(
+            emulator.base_url,
+            ("test", "live"),
+            shared={"use_read_write_scope": True},
+            removal_policy="destroy",
+        ),
     }
     rotated = {**updated, "TF_VAR_stripe_secret_key_test": ROTATED_TEST}
 
