@@ -3,7 +3,8 @@
 ``python -m codat_bench.drive {plan,drift,deploy} --project-dir DIR [--parallelism N]``
 makes exactly the StackRunner calls the `codat-stripe` CLI makes (synth once, then
 `plan_stacks`, `plan_stacks(refresh_only=True)` or `deploy_stacks` over every stack) and
-prints one JSON line: each stack's count of planned changes. Running it as a process lets the
+prints one JSON line: each stack's count of planned changes, and whether the synth was
+skipped because its inputs were unchanged (the synth cache). Running it as a process lets the
 benchmark measure its wall time and peak memory like any other command.
 """
 
@@ -41,12 +42,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--parallelism", type=int, default=0)
     parser.add_argument("--no-synth", action="store_true")
     parser.add_argument("--synth-with-cli", action="store_true")
+    parser.add_argument("--no-synth-cache", action="store_true")
     args = parser.parse_args(argv)
     runner = StackRunner(
         project=CdkProject(directory=args.project_dir, env=toolchain_environ()),
         synth=not args.no_synth,
         parallelism=args.parallelism,
         synth_with_cli=args.synth_with_cli,
+        synth_cache=not args.no_synth_cache,
     )
     try:
         stacks = runner.stacks()
@@ -58,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(error), file=sys.stderr)
         return 1
     refresh_only = args.action == "drift"
-    print(json.dumps({stack: changes(plan, refresh_only) for stack, plan in plans.items()}))
+    counts = {stack: changes(plan, refresh_only) for stack, plan in plans.items()}
+    print(json.dumps({"changes": counts, "synth_skipped": runner.synth_skipped}))
     return 0
 
 

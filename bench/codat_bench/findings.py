@@ -32,7 +32,13 @@ def _wall(report: dict[str, Any]) -> list[str]:
         f"({ratios['project']['zero_change_plan']}x; `cdktn diff`: {cdktn['zero_change_plan']} "
         f"s, {ratios['cdktn']['zero_change_plan']}x). The review also saves each plan and "
         "renders it as JSON (`show -json`, a second terraform process per stack) for the "
-        "summary; parallel stacks pay for that and for the synth.",
+        "summary; parallel stacks pay for that. The synth is skipped when the synth cache "
+        "proves its inputs unchanged (`codat_stripe_ops.synth_cache`: every file the app "
+        "opened, every directory it listed, its environment, cdktf.json and the Node runtime, "
+        "hashed against the record the last synth left beside its output); with the app run "
+        f"every time (a fresh checkout) the review takes {project['zero_change_plan_synthesized']}"
+        f" s ({ratios['project']['zero_change_plan_synthesized']}x). A CI job can restore "
+        "cdktf.out from its cache safely: the record proves or refuses it.",
         f"First deploy of both stacks: {project['first_deploy']} s against "
         f"{plain['first_deploy']} s of plain `init` + `apply` in turn "
         f"({ratios['project']['first_deploy']}x; `cdktn deploy`: {cdktn['first_deploy']} s, "
@@ -41,8 +47,8 @@ def _wall(report: dict[str, Any]) -> list[str]:
         "`apply` runs one process.",
         f"Drift check of both stacks: {project['drift_check']} s against "
         f"{plain['drift_check']} s of plain refresh-only plans in turn "
-        f"({ratios['project']['drift_check']}x), synth included: the app is synthesized "
-        "first so the check runs against the committed configuration.",
+        f"({ratios['project']['drift_check']}x): the synth runs first, or is proven "
+        "unchanged, so the check runs against the committed configuration.",
     ]
 
 

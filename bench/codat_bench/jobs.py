@@ -60,7 +60,10 @@ COMMANDS = {
     "project_deploy": "python -m codat_bench.drive deploy (StackRunner.deploy_stacks: synth "
     "once, then init, plan -out and apply of that saved plan per stack, stacks in parallel)",
     "project_plan": "python -m codat_bench.drive plan (StackRunner.plan_stacks: synth once, "
-    "init reused, plan -out and show -json per stack, stacks in parallel)",
+    "skipped when its inputs are provably unchanged, init reused, plan -out and show -json per "
+    "stack, stacks in parallel)",
+    "project_plan_synthesized": "the same with --no-synth-cache: the app always runs (a fresh "
+    "checkout, e.g. a CI job without a cache)",
     "project_drift": "python -m codat_bench.drive drift (StackRunner.plan_stacks("
     "refresh_only=True), synth included)",
     "project_change": f"python -m codat_bench.drive deploy, sync_schedule_hours 24 -> "
@@ -78,11 +81,16 @@ def _urls(codats: Sequence[EmulatorProcess]) -> dict[str, str]:
     return {f"CODAT_BASE_URL_{s.upper()}": c.base_url for s, c in zip(STACKS, codats, strict=True)}
 
 
-def drive(action: str, directory: Path, env: Mapping[str, str]) -> tuple[Run, dict[str, int]]:
-    """Run the project's path (`codat_bench.drive`) timed; its run and per-stack changes."""
+def drive(
+    action: str, directory: Path, env: Mapping[str, str], *options: str
+) -> tuple[Run, dict[str, int], bool]:
+    """Run the project's path (`codat_bench.drive`) timed: its run, changes, synth skipped."""
     command = [sys.executable, "-m", "codat_bench.drive", action, "--project-dir", str(directory)]
-    run = run_timed(command, directory, {**env, "PYTHONPATH": str(BENCH_DIR)}, sample_memory=True)
-    return run, json.loads(run.stdout.strip().splitlines()[-1])
+    run = run_timed(
+        [*command, *options], directory, {**env, "PYTHONPATH": str(BENCH_DIR)}, sample_memory=True
+    )
+    printed = json.loads(run.stdout.strip().splitlines()[-1])
+    return run, printed["changes"], bool(printed["synth_skipped"])
 
 
 def expect_no_changes(action: str, counts: Mapping[str, int], stdout: str) -> None:
@@ -99,21 +107,24 @@ def _project_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
         run_env = {**clean_env(env), **secrets(STACKS), **_urls(codats)}
         cdk = project(work / "project", MAIN_APP, run_env)
         out: dict[str, Any] = {}
-        for job, action in (
-            ("first_deploy", "deploy"),
-            ("zero_change_plan", "plan"),
-            ("drift_check", "drift"),
+        skipped: dict[str, bool] = {}
+        for job, action, options in (
+            ("first_deploy", "deploy", ()),
+            ("zero_change_plan_synthesized", "plan", ("--no-synth-cache",)),
+            ("zero_change_plan", "plan", ()),
+            ("drift_check", "drift", ()),
         ):
             logs.mark()
-            run, counts = drive(action, cdk.directory, run_env)
+            run, counts, skipped[job] = drive(action, cdk.directory, run_env, *options)
             out[f"{job}_seconds"], out[f"{job}_rss_mib"] = run.seconds, run.peak_rss_mib
-            out[job] = logs.since()
+            out[job if job in MINIMUM else f"{job}_calls"] = logs.since()
             if job != "first_deploy":
                 expect_no_changes(action, counts, run.stdout)
+        out["synth_skipped"] = skipped
         change_env = {**run_env, "BENCH_SYNC_SCHEDULE_HOURS": CHANGED_HOURS}
         changed = project(work / "project", GENERATED_APP, change_env)
         logs.mark()
-        run, _ = drive("deploy", changed.directory, change_env)
+        run, _, _ = drive("deploy", changed.directory, change_env)
         out["one_setting_change_seconds"] = run.seconds
         out["one_setting_change_rss_mib"] = run.peak_rss_mib
         out["one_setting_change"] = logs.since()
@@ -252,8 +263,13 @@ def bench_jobs(work: Path, env: Mapping[str, str], runs: int) -> dict[str, Any]:
             "plain_terraform": {k: [r[k] for r in plain_runs] for k in plain_runs[0] if "sec" in k},
         },
         "peak_rss_mib": memory,
+        "synth_skipped": project_runs[0]["synth_skipped"],
         "ratio_vs_plain": {
-            "project": {job: ratio(seconds["project"][job], plain[job]) for job in plain},
+            "project": {
+                job: ratio(seconds["project"][job], plain[job.removesuffix("_synthesized")])
+                for job in seconds["project"]
+                if job.removesuffix("_synthesized") in plain
+            },
             "cdktn": {job: ratio(seconds["cdktn"][job], plain[job]) for job in seconds["cdktn"]},
         },
         "commands": COMMANDS,

@@ -21,6 +21,7 @@ import argparse
 import json
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from codat_stripe_ops import init_reuse
 from codat_stripe_ops.parallel import StackResults, default_parallelism, run_stacks
 from codat_stripe_ops.rate_budget import CODAT_REQUESTS_PER_MINUTE, RateBudget
 from codat_stripe_ops.synth import SynthError, read_manifest, synthesize
+from codat_stripe_ops.synth_cache import synthesize_cached
 from codat_stripe_ops.toolchain import (
     REPO,
     CdkProject,
@@ -67,7 +69,9 @@ class StackRunner:
     `reuse_init` skips a provably unneeded `terraform init`; `synth_with_cli` synthesizes
     through the real `cdktn synth` instead of running the app command directly;
     `lock_timeout` (e.g. "5m") makes plans and applies wait that long for a state lock held
-    by another run instead of failing at once.
+    by another run instead of failing at once; `synth_cache` skips a synth whose inputs
+    provably did not change since the one that wrote cdktf.out (`synth_cache.py`), and
+    `synth_skipped` tells whether that happened.
     """
 
     project: CdkProject
@@ -77,6 +81,8 @@ class StackRunner:
     reuse_init: bool = True
     synth_with_cli: bool = False
     lock_timeout: str | None = None
+    synth_cache: bool = True
+    synth_skipped: bool = field(default=False, init=False)
     _synthesized: bool = field(default=False, init=False)
     _budget: RateBudget | None = field(default=None, init=False)
     _init_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -121,6 +127,11 @@ class StackRunner:
             help="stacks run at once (default 0: the machine's cores)",
         )
         parser.add_argument(
+            "--no-synth-cache",
+            action="store_true",
+            help="synthesize even when the app's inputs are unchanged since the last synth",
+        )
+        parser.add_argument(
             "--lock-timeout",
             help="wait this long (e.g. 5m) for a state lock another run holds (default: fail)",
         )
@@ -155,6 +166,7 @@ class StackRunner:
                 args, "codat_requests_per_minute", CODAT_REQUESTS_PER_MINUTE
             ),
             lock_timeout=getattr(args, "lock_timeout", None),
+            synth_cache=not getattr(args, "no_synth_cache", False),
         )
 
     # --- synth and the manifest ---
@@ -167,7 +179,11 @@ class StackRunner:
             self._check(self.project.cli, "synth")
         else:
             try:
-                synthesize(self.project.directory, self.project.env)
+                if self.synth_cache:
+                    ran, _ = synthesize_cached(self.project.directory, self.project.env)
+                    self.synth_skipped = not ran
+                else:
+                    synthesize(self.project.directory, self.project.env)
             except SynthError as error:
                 raise StackRunError(str(error)) from error
         self._synthesized = True
@@ -214,6 +230,11 @@ class StackRunner:
 
     def saved_plan_json(self, stack: str, plan_file: str, refresh_only: bool) -> dict[str, Any]:
         """Init the stack if needed, save a plan (optionally refresh-only), return its JSON."""
+        self.save_plan(stack, plan_file, refresh_only)
+        return self._show_json(stack, plan_file)
+
+    def save_plan(self, stack: str, plan_file: str, refresh_only: bool) -> None:
+        """Init the stack if needed and save a plan (optionally refresh-only) in its directory."""
         self.ensure_synthesized()
         self.require_variables(stack)
         self.init(stack)
@@ -228,21 +249,26 @@ class StackRunner:
             *mode,
             *self._lock_wait(),
         )
-        return self._show_json(stack, plan_file)
 
     def deploy(self, stack: str) -> dict[str, Any]:
-        """Plan the stack, apply exactly that saved plan, and return the applied plan's JSON."""
-        plan = self.saved_plan_json(stack, DEPLOY_PLAN, refresh_only=False)
-        self._check(
-            self.project.terraform,
-            stack,
-            "apply",
-            "-input=false",
-            "-no-color",
-            *self._lock_wait(),
-            DEPLOY_PLAN,
-        )
-        return plan
+        """Plan the stack, apply exactly that saved plan, and return the applied plan's JSON.
+
+        The saved plan is rendered as JSON while it is applied (both only read the plan
+        file), so the rendering costs no time on the deploy's path.
+        """
+        self.save_plan(stack, DEPLOY_PLAN, refresh_only=False)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"show-{stack}") as pool:
+            shown = pool.submit(self._show_json, stack, DEPLOY_PLAN)
+            self._check(
+                self.project.terraform,
+                stack,
+                "apply",
+                "-input=false",
+                "-no-color",
+                *self._lock_wait(),
+                DEPLOY_PLAN,
+            )
+            return shown.result()
 
     def outputs(self, stack: str) -> dict[str, Any]:
         """The stack's outputs from its state (`terraform output -json`), by output name."""
