@@ -8,7 +8,12 @@ from enum import Enum, StrEnum
 
 from codat_api import assumptions, endpoints
 from codat_api.platforms import STRIPE_REDIRECT_URI
-from codat_stripe._cdk import DataResource, TerraformOutput, TerraformStack, TerraformVariable
+from codat_stripe._cdk import (
+    DataResource,
+    TerraformOutput,
+    TerraformStack,
+    TerraformVariable,
+)
 from codat_stripe.connection import CodatConnection
 from codat_stripe.import_blocks import import_existing
 from codat_stripe.ownership import claim_name, claim_singleton
@@ -211,6 +216,7 @@ class StripeIntegration(Construct):
             ],
         )
         # Re-create (re-PUT, with the secret) whenever CredentialsInSync plans a change.
+        # (Terraform JSON takes bare references here, so an override, not the lifecycle API.)
         self.credentials.add_override(
             "lifecycle.replace_triggered_by", [f"terraform_data.{self.in_sync.friendly_unique_id}"]
         )

@@ -5,12 +5,15 @@ The documented way off the CDK is `cdktn synth --hcl`, which writes
 overrides - here the `check` blocks that compare the stored Stripe credentials with the code
 and the `import` blocks that adopt existing Codat settings - so this command writes them
 beside it as `stack-blocks.tf.json` (Terraform reads the `.tf` and `.tf.json` files of a
-directory together). The result is complete, valid Terraform.
+directory together). Lifecycle `replace_triggered_by` overrides are plain strings in
+Terraform JSON, which the renderer would quote in HCL; they are written back as bare
+references. The result is complete, valid Terraform.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -19,6 +22,15 @@ from codat_stripe_ops.toolchain import CdkProject
 
 EXTRA_FILE = "stack-blocks.tf.json"
 STACK_LEVEL_BLOCKS = ("check", "import")
+_TRIGGERS = re.compile(r"(replace_triggered_by\s*=\s*\[)([^\]]*)(\])")
+
+
+def unquote_triggers(hcl: str) -> str:
+    """`replace_triggered_by = ["a.b"]` -> `replace_triggered_by = [a.b]` (references)."""
+    return _TRIGGERS.sub(
+        lambda m: m.group(1) + re.sub(r'"([A-Za-z_][\w.\-]*)"', r"\1", m.group(2)) + m.group(3),
+        hcl,
+    )
 
 
 def export_hcl(project: CdkProject) -> dict[str, Path]:
@@ -30,6 +42,9 @@ def export_hcl(project: CdkProject) -> dict[str, Path]:
         for stack_json in sorted(Path(json_out, "stacks").glob("*/cdk.tf.json")):
             stack = stack_json.parent.name
             directory = project.stack_dir(stack)
+            hcl_file = directory / "cdk.tf"
+            if hcl_file.exists():
+                hcl_file.write_text(unquote_triggers(hcl_file.read_text()))
             # A JSON synth left in the same directory would be loaded too (duplicates).
             (directory / "cdk.tf.json").unlink(missing_ok=True)
             document = json.loads(stack_json.read_text())

@@ -1,13 +1,13 @@
 """CDK app for end-to-end tests: `build_stacks` from JSON parameters in STACK_PARAMS.
 
 STACK_PARAMS = {"shared": {...SharedParameters fields}, "environments": [{...}, ...]}
+An environment without "codat_instance" is on the instance "e2e-shared" (one emulator client).
 """
 
 import json
 import os
 
-from codat_stripe import EnvironmentParameters, SharedParameters, StripeMode, build_stacks
-from codat_stripe._cdk import App
+from codat_stripe import App, EnvironmentParameters, SharedParameters, StripeMode, build_stacks
 
 params = json.loads(os.environ["STACK_PARAMS"])
 app = App()
@@ -15,7 +15,9 @@ build_stacks(
     app,
     SharedParameters(**params.get("shared", {})),
     [
-        EnvironmentParameters(**{**env, "mode": StripeMode(env["mode"])})
+        EnvironmentParameters(
+            **{"codat_instance": "e2e-shared", **env, "mode": StripeMode(env["mode"])}
+        )
         for env in params["environments"]
     ],
 )

@@ -8,8 +8,16 @@ import json
 import os
 from dataclasses import replace
 
-from codat_stripe import CodatStripeStack, EnvironmentParameters, SharedParameters, StripeMode
-from codat_stripe._cdk import App
+from codat_stripe import (
+    App,
+    CodatStripeStack,
+    EnvironmentParameters,
+    SharedParameters,
+    StripeMode,
+)
+
+# Synth only: a loopback Codat, where the fake client IDs below are accepted.
+CODAT = os.environ.get("PROMOTION_CODAT_BASE_URL", "http://127.0.0.1:4010")
 
 overrides = json.loads(os.environ.get("PROMOTION_LIVE_OVERRIDES") or "{}")
 shared = SharedParameters()
@@ -18,14 +26,26 @@ CodatStripeStack(
     app,
     "test",
     shared,
-    EnvironmentParameters(name="test", mode=StripeMode.TEST, client_id="ca_fakeTestClient1"),
+    EnvironmentParameters(
+        name="test",
+        mode=StripeMode.TEST,
+        client_id="ca_fakeTestClient1",
+        codat_instance="promo-sandbox",
+        codat_base_url=CODAT,
+    ),
     owns_sync_settings=True,
 )
 CodatStripeStack(
     app,
     "live",
     replace(shared, **overrides),
-    EnvironmentParameters(name="live", mode=StripeMode.LIVE, client_id="ca_fakeLiveClient1"),
+    EnvironmentParameters(
+        name="live",
+        mode=StripeMode.LIVE,
+        client_id="ca_fakeLiveClient1",
+        codat_instance="promo-prod",
+        codat_base_url=CODAT,
+    ),
     owns_sync_settings=False,
 )
 app.synth()

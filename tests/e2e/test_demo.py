@@ -29,13 +29,15 @@ def _demo(work_dir: Path, *args: str, env: dict[str, str] | None = None) -> str:
 
 
 def _assert_complete(output: str) -> None:
-    assert "test: deployed, 4 resources in state" in output
-    assert "live: deployed, 3 resources in state" in output
+    # Test and live are separate Codat clients: each stack manages its own sync settings.
+    assert "test: deployed, 5 resources in state" in output
+    assert "live: deployed, 5 resources in state" in output
+    assert "for the test stack's client" in output and "for the live stack's client" in output
     assert "Stripe Test (yzth): enabled; sync continuous" in output
     assert "Stripe (exgd): enabled; sync continuous" in output
     assert "Commerce sync settings: 11/11 data types enabled" in output
     assert "test: no changes" in output and "live: no changes" in output
-    assert "client_id=ca_TestClientId0000&scope=read_only" in output
+    assert "client_id=ca_ExampleTestClientId&scope=read_only" in output
     assert "Demo complete." in output
 
 

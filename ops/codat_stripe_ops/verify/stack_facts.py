@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import codat_stripe
 import codat_stripe._cdk as cdk
 from codat_stripe.stacks import CodatStripeStack
 from codat_stripe.stripe_facts import StripeMode
@@ -96,11 +97,15 @@ def _capturing_app(outdir: str) -> Iterator[list[Any]]:
             super().__init__(*args, **kwargs)
             created.append(self)
 
-    setattr(cdk, "App", CapturingApp)  # noqa: B010 - the script imports it afterwards
+    # The script imports App afterwards, from the package or from the CDK module.
+    homes = (cdk, codat_stripe)
+    for home in homes:
+        setattr(home, "App", CapturingApp)  # noqa: B010
     try:
         yield created
     finally:
-        setattr(cdk, "App", real_app)  # noqa: B010
+        for home in homes:
+            setattr(home, "App", real_app)  # noqa: B010
 
 
 def load_stacks(app_script: Path) -> dict[str, StackFacts]:
