@@ -117,6 +117,7 @@ def _project_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
             logs.mark()
             run, counts, skipped[job] = drive(action, cdk.directory, run_env, *options)
             out[f"{job}_seconds"], out[f"{job}_rss_mib"] = run.seconds, run.peak_rss_mib
+            out[f"{job}_cpu"] = run.cpu_seconds
             out[job if job in MINIMUM else f"{job}_calls"] = logs.since()
             if job != "first_deploy":
                 expect_no_changes(action, counts, run.stdout)
@@ -167,9 +168,9 @@ def _plain_job(
     env: Mapping[str, str],
     urls: Mapping[str, str],
     *commands: list[str],
-) -> tuple[float, float]:
-    """Run the commands in each stack in turn: total seconds, peak RSS of any one command."""
-    seconds, peak = 0.0, 0.0
+) -> tuple[float, float, float]:
+    """Run the commands in each stack in turn: seconds, peak RSS of any one, CPU seconds."""
+    seconds, peak, cpu = 0.0, 0.0, 0.0
     for stack in STACKS:
         stack_env = {**env, f"TF_VAR_{URL_VARIABLE}": urls[stack]}
         for args in commands:
@@ -182,8 +183,9 @@ def _plain_job(
                     [terraform, *args], subprocess.CompletedProcess([], 1, run.stdout, "")
                 )
             seconds += run.seconds
+            cpu += run.cpu_seconds
             peak = max(peak, run.peak_rss_mib)
-    return round(seconds, 4), peak
+    return round(seconds, 4), peak, round(cpu, 4)
 
 
 def _plain_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
@@ -202,7 +204,7 @@ def _plain_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
         }
         for job, commands in jobs.items():
             logs.mark()
-            out[f"{job}_seconds"], out[f"{job}_rss_mib"] = _plain_job(
+            out[f"{job}_seconds"], out[f"{job}_rss_mib"], out[f"{job}_cpu"] = _plain_job(
                 terraform, dirs, run_env, urls, *commands
             )
             out[job] = logs.since()
@@ -249,6 +251,10 @@ def bench_jobs(work: Path, env: Mapping[str, str], runs: int) -> dict[str, Any]:
         "cdktn": _medians(cdktn_runs, "_rss_mib"),
         "plain_terraform": _medians(plain_runs, "_rss_mib"),
     }
+    cpu = {
+        "project": _medians(project_runs, "_cpu"),
+        "plain_terraform": _medians(plain_runs, "_cpu"),
+    }
     plain = seconds["plain_terraform"]
     return {
         "managed_objects": MANAGED_OBJECTS,
@@ -263,6 +269,7 @@ def bench_jobs(work: Path, env: Mapping[str, str], runs: int) -> dict[str, Any]:
             "plain_terraform": {k: [r[k] for r in plain_runs] for k in plain_runs[0] if "sec" in k},
         },
         "peak_rss_mib": memory,
+        "cpu_seconds": cpu,
         "synth_skipped": project_runs[0]["synth_skipped"],
         "ratio_vs_plain": {
             "project": {

@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import threading
@@ -19,12 +20,17 @@ from codat_stripe_ops.toolchain import REPO, CommandFailedError
 
 @dataclass(frozen=True)
 class Run:
-    """One timed command: wall seconds, peak RSS of its process tree (MiB), its output."""
+    """One timed command: wall seconds, peak RSS of its process tree (MiB), its output.
+
+    `cpu_seconds` is the user and system CPU time of the command and every descendant it
+    waited for (what the work costs, whatever else the machine was doing).
+    """
 
     seconds: float
     peak_rss_mib: float
     stdout: str
     returncode: int
+    cpu_seconds: float = 0.0
 
 
 def median(values: Sequence[float]) -> float:
@@ -81,6 +87,7 @@ def run_timed(
 ) -> Run:
     """Run `command`, timing it; with `sample_memory`, poll its tree's RSS every 50 ms."""
     peak = 0
+    before = _children_cpu()
     started = time.perf_counter()
     proc = subprocess.Popen(
         list(command),
@@ -112,7 +119,18 @@ def run_timed(
     if check and proc.returncode != 0:
         result = subprocess.CompletedProcess(list(command), proc.returncode, stdout, "")
         raise CommandFailedError(command, result)
-    return Run(round(seconds, 4), round(peak / 1024, 1), stdout, proc.returncode)
+    cpu = _children_cpu() - before
+    return Run(round(seconds, 4), round(peak / 1024, 1), stdout, proc.returncode, round(cpu, 4))
+
+
+_CPU_LOCK = threading.Lock()
+
+
+def _children_cpu() -> float:
+    """CPU seconds of every waited-for child so far (commands run one at a time here)."""
+    with _CPU_LOCK:
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return float(usage.ru_utime + usage.ru_stime)
 
 
 def _first_line(command: Sequence[str], env: Mapping[str, str]) -> str:

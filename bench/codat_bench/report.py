@@ -193,6 +193,7 @@ def _calls_lines(jobs: dict[str, Any]) -> list[str]:
 
 def _wall_lines(jobs: dict[str, Any]) -> list[str]:
     seconds, memory, ratios = jobs["wall_seconds"], jobs["peak_rss_mib"], jobs["ratio_vs_plain"]
+    cpu = jobs["cpu_seconds"]
     lines = [
         _row(
             "Job (both stacks)",
@@ -202,8 +203,9 @@ def _wall_lines(jobs: dict[str, Any]) -> list[str]:
             "Project / plain",
             "`cdktn` / plain",
             "Peak MiB project / cdktn / plain",
+            "CPU s project / plain",
         ),
-        _row(*["---"] * 7),
+        _row(*["---"] * 8),
     ]
     jobs_shown = (
         "first_deploy",
@@ -225,6 +227,13 @@ def _wall_lines(jobs: dict[str, Any]) -> list[str]:
                 " / ".join(
                     f"{memory[side][job]:,.0f}" if job in memory[side] else "-"
                     for side in ("project", "cdktn", "plain_terraform")
+                ),
+                " / ".join(
+                    f"{cpu[side][key]:,.2f}" if key in cpu[side] else "-"
+                    for side, key in (
+                        ("project", job),
+                        ("plain_terraform", job.removesuffix("_synthesized")),
+                    )
                 ),
             )
         )
