@@ -173,9 +173,11 @@ class StackPlan:
             )
         if self.failed_checks:
             steps.append(
-                "Stripe credentials: a deploy does not re-send unchanged credentials. Bump "
-                f"`credentials_revision` of environment {self.stack} in main.py and deploy: "
-                "the credentials are written again with the secret from the TF_VAR_* variable."
+                "Stripe credentials: the next deploy of stack "
+                f"{self.stack} writes them again (client ID, scope and the secret from the "
+                "TF_VAR_* variable); no code change is needed. A secret changed only in the "
+                "Portal is not visible to a plan: `codat-stripe verify` finds it, and a bump "
+                "of `credentials_revision` re-sends it."
             )
         return tuple(steps)
 
@@ -315,7 +317,7 @@ def _resource_change(entry: Mapping[str, Any], drift: bool) -> ResourceChange | 
     if component is Component.CREDENTIALS and action == "update" and not drift:
         settings += _credentials_update(change, before_body, after_body)
     risks = [s.risk for s in settings if s.risk]
-    if not drift and action in ("delete", "replace", "forget"):
+    if not drift and action in ("delete", "replace", "forget") and not _retained(entry):
         risks.insert(0, f"{action.upper()}: {_what_delete_does(component, action, entry)}")
     return ResourceChange(
         address=str(entry.get("address", entry.get("name", "?"))),
@@ -398,6 +400,21 @@ def _short(value: Any) -> str:
 def _json_safe(value: Any) -> str:
     text = json.dumps(value, sort_keys=True)
     return REDACTED if _SECRET_IN_TEXT.search(text) else text
+
+
+def _retained(entry: Mapping[str, Any]) -> bool:
+    """True when leaving the state changes nothing in Codat (removal policy RETAIN).
+
+    Under RETAIN the credentials operation has no delete call, and the other resources'
+    delete writes back what Codat holds (`delete_body_raw`); a replacement of such a
+    resource is one write of the code's values, not a teardown.
+    """
+    before = entry.get("change", {}).get("before")
+    if not isinstance(before, Mapping):
+        return False
+    if entry.get("type") == "restful_operation":
+        return before.get("delete_method") is None
+    return before.get("delete_body_raw") is not None and before.get("delete_body") is None
 
 
 def _what_delete_does(component: Component | None, action: str, entry: Mapping[str, Any]) -> str:

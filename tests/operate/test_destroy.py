@@ -184,6 +184,7 @@ def _opt_in_env(emulator: OpsEmulator) -> dict[str, str]:
                 "sync_schedule_hours": 12,
                 "disable_commerce_sync_on_destroy": True,
             },
+            removal_policy="destroy",
         ),
     }
 

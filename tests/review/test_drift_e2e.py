@@ -79,7 +79,7 @@ def test_drift_exits_0_then_2_listing_each_setting_then_1_on_error(
         "now in Codat false" in test
     )
     assert "check stripe_credentials_match failed" in test
-    assert "Bump `credentials_revision` of environment test" in test
+    assert "the next deploy of stack test writes them again" in test
     assert "the next deploy of stack live puts the code's values back" in live
     assert "client ID: code ca_ExampleTestClientId, now in Codat ca_fakeOther1" in test
     assert "scope: code read_only, now in Codat read_write" in test

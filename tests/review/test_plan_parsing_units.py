@@ -77,7 +77,7 @@ def test_drift_plan_lists_drift_and_the_failed_credentials_check() -> None:
     assert "integration enabled: enabled: last deployed yes, now in Codat no" in text
     # Remediation per kind: settings heal on the next deploy, credentials need a revision bump.
     assert "the next deploy of stack test puts the code's values back" in text
-    assert "Bump `credentials_revision` of environment test" in text
+    assert "the next deploy of stack test writes them again" in text
     markdown = plan_summary.render([plan])
     assert "**What to do:**" in markdown
 

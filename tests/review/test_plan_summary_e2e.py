@@ -40,8 +40,11 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
     # Scope switch: before -> after in Codat terms, and a loud warning.
     scope = summary({**secrets(), **_params(codat, use_read_write_scope=True)})
     assert "## Stack `test`: Stripe Test (platform key `yzth`)" in scope
-    assert "**Plan: 0 to add, 1 to change, 0 to destroy.**" in scope
-    assert "| Stripe credentials | update | scope | `read_only` | `read_write` |" in scope
+    # Codat's scope now differs from the code: the credentials are written again.
+    assert "**Plan: 1 to add, 1 to change, 1 to destroy.**" in scope, scope
+    assert "| Stripe credentials | replace | scope | `read_only` | `read_write` |" in scope
+    # Under the default RETAIN policy a replacement deletes nothing: no teardown warning.
+    assert "deleted from Codat" not in scope
     assert "> [!WARNING]" in scope
     assert "switches to the read_write scope (read_only -> read_write)" in scope
     assert "client ID" not in scope and "Drift" not in scope
@@ -81,8 +84,9 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
     changes, _, drifted = drift.partition("### Drift: changed outside the code")
     assert "| integration enabled | update | enabled | `no` | `yes` |" in changes
     assert "| integration enabled | update | enabled | `yes` | `no` |" in drifted
-    assert "check `stripe_credentials_match` FAILED" in drifted
-    assert "client ID: code `ca_fakeReview1`, Codat now `ca_fakeOutOfBand`" in drifted
+    # Credentials changed in the Portal heal: the plan writes them again.
+    assert "| Stripe credentials | replace |" in changes
+    assert "deleted from Codat" not in drift
     assert_no_secret(drift, "sk_test_fakeOob77")
 
 

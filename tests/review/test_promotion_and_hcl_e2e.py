@@ -39,9 +39,12 @@ def test_promotion_check_fails_listing_each_parameter_overridden_in_live_only(
     listed = re.findall(r"^  - ([^\s:]+)", result.stdout.split("Allowed to differ:")[0], re.M)
     assert listed == [
         "check.stripe_credentials_match.assert[0].condition",
+        "output.shared_parameters.value",
+        "output.shared_parameters_sha256.value",
         "output.stripe_dashboard_checklist.value[2]",
         "resource.restful_operation.Stripe_Credentials_2515EE05.body.useReadWriteScope",
         "resource.restful_resource.Stripe_DataAccess_8E93AD81.body.oneTimeSync",
+        "resource.terraform_data.Stripe_CredentialsInSync_B3DA6398.input.credentials",
     ], result.stdout
     assert (
         "resource.restful_resource.Stripe_DataAccess_8E93AD81.body.oneTimeSync "
