@@ -53,13 +53,10 @@ class S3State:
 
     def apply(self, stack: Construct) -> None:
         """Declare the backend on `stack`."""
-        backend = S3Backend(
-            stack,
-            bucket=self.bucket,
-            key=self.key,
-            region=self.region,
-            use_lockfile=self.use_lockfile,
-        )
+        backend = S3Backend(stack, bucket=self.bucket, key=self.key, region=self.region)
+        # An override, not a keyword: CDKTF 0.21's S3Backend predates `use_lockfile`, and
+        # CDK Terrain checks the keyword against a target Terraform version.
+        backend.add_override("use_lockfile", self.use_lockfile)
         if self.endpoint_url:
             backend.add_override("endpoints", {"s3": self.endpoint_url})
             for flag in (
