@@ -18,6 +18,7 @@ TF_VAR_* secrets come from the environment and are never printed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Sequence
@@ -325,6 +326,12 @@ class StackRunner:
     ) -> dict[str, dict[str, Any]]:
         self.ensure_synthesized()
         dependencies = self.dependencies() if stacks else {}
+        # Every init first, one at a time: an init may rewrite the shared plugin cache's
+        # entry, which another stack's plan or apply would then find missing mid-run.
+        for stack in stacks:
+            # A failure is reported by that stack's own job, which tries its init again.
+            with contextlib.suppress(StackRunError):
+                self.init(stack)
         outcome: StackResults[dict[str, Any]] = run_stacks(
             stacks,
             dependencies,
