@@ -9,7 +9,6 @@ from enum import Enum, StrEnum
 from codat_api import assumptions, endpoints
 from codat_api.platforms import STRIPE_REDIRECT_URI
 from codat_stripe._cdk import (
-    DataResource,
     TerraformOutput,
     TerraformStack,
     TerraformVariable,
@@ -117,9 +116,9 @@ class StripeIntegration(Construct):
     Destroy follows `removal_policy` (see `RemovalPolicy`).
 
     Construct ids (public contract): `Integration`, `ObservedCredentials` and
-    `StoredCredentials` (data sources), `CredentialsInSync` (terraform_data),
-    `Credentials`, `DataAccess`, `Enabled`, and the
-    outputs `PlatformKey`, `RedirectUri`, `DashboardChecklist`.
+    `StoredCredentials` (data sources), `Credentials`, `DataAccess`, `Enabled`, and the
+    outputs `PlatformKey`, `RedirectUri`, `DashboardChecklist`; plus the stack-level
+    `terraform_data.<path>_CredentialsInSync` (e.g. `Stripe_CredentialsInSync`).
     """
 
     def __init__(self, scope: Construct, id: str, props: StripeIntegrationProps) -> None:
@@ -188,10 +187,20 @@ class StripeIntegration(Construct):
             if use_read_write_scope
             else assumptions.DEFAULT_USE_READ_WRITE_SCOPE
         )
-        self.in_sync = DataResource(
-            self,
-            "CredentialsInSync",
-            input={"credentials": self._in_sync_marker(client_id, scope_value)},
+        # A `terraform_data` written as stack JSON: CDK Terrain's DataResource class runs a
+        # `terraform version` probe per instance at synth, which dominated large apps' synth.
+        stack = TerraformStack.of(self)
+        relative = self.node.path.split("/")[1:] if "/" in self.node.path else [id]
+        self.in_sync_name = "_".join(
+            re.sub(r"[^A-Za-z0-9_]+", "_", part) for part in [*relative, "CredentialsInSync"]
+        )
+        claim_name(self, "terraform_data", self.in_sync_name)
+        stack.add_override(
+            f"resource.terraform_data.{self.in_sync_name}",
+            {
+                "//": {"metadata": {"path": f"{self.node.path}/CredentialsInSync"}},
+                "input": {"credentials": self._in_sync_marker(client_id, scope_value)},
+            },
         )
         self.credentials = RestfulOperation(
             self,
@@ -218,7 +227,7 @@ class StripeIntegration(Construct):
         # Re-create (re-PUT, with the secret) whenever CredentialsInSync plans a change.
         # (Terraform JSON takes bare references here, so an override, not the lifecycle API.)
         self.credentials.add_override(
-            "lifecycle.replace_triggered_by", [f"terraform_data.{self.in_sync.friendly_unique_id}"]
+            "lifecycle.replace_triggered_by", [f"terraform_data.{self.in_sync_name}"]
         )
         settings_path = endpoints.integration_settings(
             self.integration.output_attribute("integrationId")

@@ -1,13 +1,13 @@
 """Export the stacks as HCL: `cdktn synth --hcl`, plus the blocks its renderer drops.
 
 The documented way off the CDK is `cdktn synth --hcl`, which writes
-`cdktf.out/stacks/<stack>/cdk.tf`. Its renderer drops stack-level blocks written as stack
-overrides - here the `check` blocks that compare the stored Stripe credentials with the code
-and the `import` blocks that adopt existing Codat settings - so this command writes them
-beside it as `stack-blocks.tf.json` (Terraform reads the `.tf` and `.tf.json` files of a
-directory together). Lifecycle `replace_triggered_by` overrides are plain strings in
-Terraform JSON, which the renderer would quote in HCL; they are written back as bare
-references. The result is complete, valid Terraform.
+`cdktf.out/stacks/<stack>/cdk.tf`. Its renderer drops blocks written as stack overrides -
+here the `check` blocks that compare the stored Stripe credentials with the code, the
+`terraform_data` credentials markers and the `import` blocks that adopt existing Codat
+settings - so this command writes them beside it as `stack-blocks.tf.json` (Terraform reads
+the `.tf` and `.tf.json` files of a directory together). Lifecycle `replace_triggered_by`
+overrides are plain strings in Terraform JSON, which the renderer would quote in HCL; they
+are written back as bare references. The result is complete, valid Terraform.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from codat_stripe_ops.toolchain import CdkProject
 
 EXTRA_FILE = "stack-blocks.tf.json"
 STACK_LEVEL_BLOCKS = ("check", "import")
+OVERRIDDEN_RESOURCE_TYPE = "terraform_data"
 _TRIGGERS = re.compile(r"(replace_triggered_by\s*=\s*\[)([^\]]*)(\])")
 
 
@@ -49,6 +50,10 @@ def export_hcl(project: CdkProject) -> dict[str, Path]:
             (directory / "cdk.tf.json").unlink(missing_ok=True)
             document = json.loads(stack_json.read_text())
             extra = {block: document[block] for block in STACK_LEVEL_BLOCKS if block in document}
+            # terraform_data blocks are stack overrides too (see StripeIntegration).
+            overridden = document.get("resource", {}).get(OVERRIDDEN_RESOURCE_TYPE)
+            if overridden:
+                extra["resource"] = {OVERRIDDEN_RESOURCE_TYPE: overridden}
             target = directory / EXTRA_FILE
             if extra:
                 target.write_text(json.dumps(extra, indent=2, sort_keys=True) + "\n")
