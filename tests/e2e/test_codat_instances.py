@@ -8,7 +8,6 @@ Shared client: one stack owns the sync settings and both stacks say so in their 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,7 +45,6 @@ def _client(emulator: EmulatorProcess, name: str) -> httpx.Client:
 
 
 def _requests(tmp_path: Path) -> list[dict[str, Any]]:
-    time.sleep(1)  # the emulator logs a request after answering it: let the last ones land
     log = tmp_path / "requests.jsonl"
     return [json.loads(line) for line in log.read_text().splitlines() if line]
 

@@ -151,3 +151,18 @@ def test_request_log_and_no_secrets_in_logs(tmp_path: Path) -> None:
         assert secret not in everything
     assert "ca_fakeClient1234" not in stderr
     assert "GET /integrations 200" in stderr
+
+
+def test_a_request_is_in_the_log_by_the_time_its_answer_arrives(tmp_path: Path) -> None:
+    """Tests read the request log right after a call: the entry must already be there."""
+    log = tmp_path / "requests.jsonl"
+    with (
+        EmulatorProcess(tmp_path / "l.db", [API_KEY], request_log=log) as emu,
+        httpx.Client(base_url=emu.base_url, headers=emu.auth_headers(), timeout=30) as client,
+    ):
+        for number in range(1, 41):
+            path = "/integrations/yzth" if number % 2 else "/profile/syncSettings"
+            assert client.get(path).status_code == 200
+            lines = log.read_text().splitlines()
+            assert len(lines) == number, f"request {number} answered before it was logged"
+            assert json.loads(lines[-1])["path"] == path

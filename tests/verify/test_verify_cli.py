@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from codat_state import configure
 from verify_support import (
@@ -323,7 +321,6 @@ def test_codat_429_with_retry_after_is_retried(codat: EmulatedCodat) -> None:
 
 def test_probe_reads_confirm_the_emulated_assumptions(codat: EmulatedCodat) -> None:
     configure(codat.client, STRIPE_TEST_KEY, CLIENT_TEST, SECRET_TEST)
-    time.sleep(1)  # the emulator logs a request after answering it: let the set-up land first
     before = len(codat.requests())
     run = run_verify(
         two_stacks(codat.base_url), secrets(), "test", "--probe-assumptions", "--format", "json"

@@ -57,6 +57,17 @@ class EmulatorGate:
                     body.extend(chunk)
             return message
 
+        logged = False
+
+        def log_once() -> None:
+            nonlocal logged
+            if not logged:
+                logged = True
+                duration_ms = (time.perf_counter() - started) * 1000
+                self._log(
+                    scope, method, path, status, duration_ms, bytes(body) if keep_body else None
+                )
+
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
@@ -64,6 +75,10 @@ class EmulatorGate:
                 headers = MutableHeaders(scope=message)
                 for name, value in extra_headers.items():
                     headers[name] = value
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                # Logged before the last byte leaves: a client that has its answer can read
+                # the request log and find this request in it.
+                log_once()
             await send(message)
 
         try:
@@ -78,8 +93,7 @@ class EmulatorGate:
                 await self.state.holds.wait(hold)
             await self.app(scope, receive_wrapper, send_wrapper)
         finally:
-            duration_ms = (time.perf_counter() - started) * 1000
-            self._log(scope, method, path, status, duration_ms, bytes(body) if keep_body else None)
+            log_once()  # a request that ended without a complete response
 
     def _gate(
         self, scope: Scope, method: str, path: str, extra_headers: dict[str, str]
