@@ -121,43 +121,55 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
-_TF_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+def _require_pattern(
+    owner: str, prop: str, value: Any, pattern: re.Pattern[str], allowed: str
+) -> str:
+    """Check a non-empty string matching `pattern` in full; `allowed` says what is."""
+    require_str(owner, prop, value)
+    if not pattern.fullmatch(value):
+        raise CodatStripeConfigError(f"{owner}: {prop} must be {allowed}, got {shown(value)}")
+    return str(value)
+
+
+_TF_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 
 
 def require_terraform_name(owner: str, prop: str, value: Any) -> str:
     """Check a Terraform identifier (variable name), so TF_VAR_<name> is a valid env name."""
-    require_str(owner, prop, value)
-    if not _TF_NAME.fullmatch(value):
-        raise CodatStripeConfigError(
-            f"{owner}: {prop} must be a Terraform identifier (letters, digits and '_', "
-            f"not starting with a digit), got {shown(value)}"
-        )
-    return str(value)
+    return _require_pattern(
+        owner,
+        prop,
+        value,
+        _TF_NAME,
+        "a Terraform identifier (letters, digits and '_', not starting with a digit)",
+    )
 
 
-_NAME = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+_NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
 
 
 def require_instance_name(owner: str, prop: str, value: Any) -> str:
     """Check a Codat instance name: lowercase letters, digits and '-', starting with a letter."""
-    require_str(owner, prop, value)
-    if not _NAME.fullmatch(value):
-        raise CodatStripeConfigError(
-            f"{owner}: {prop} must be a name of lowercase letters, digits and '-', starting "
-            f"with a letter (at most 63 characters), e.g. 'acme-prod'; got {shown(value)}"
-        )
-    return str(value)
+    return _require_pattern(
+        owner,
+        prop,
+        value,
+        _NAME,
+        "a name of lowercase letters, digits and '-', starting with a letter (at most 63 "
+        "characters), e.g. 'acme-prod'",
+    )
 
 
-_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
+_STACK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")
 
 
 def require_stack_name(owner: str, value: Any) -> str:
     """Check a stack name: it becomes a directory, a CLI argument and part of variable names."""
-    require_str(owner, "name", value)
-    if not _STACK_NAME.fullmatch(value):
-        raise CodatStripeConfigError(
-            f"{owner}: name must start with a letter and hold only letters, digits, '_' and "
-            f"'-' (at most 63 characters), e.g. 'test' or 'live'; got {shown(value)}"
-        )
-    return str(value)
+    return _require_pattern(
+        owner,
+        "name",
+        value,
+        _STACK_NAME,
+        "a name starting with a letter, of letters, digits, '_' and '-' (at most 63 "
+        "characters), e.g. 'test' or 'live'",
+    )
