@@ -87,6 +87,16 @@ def _codat_client_id(stack: StackFacts, api_key: str, connect: CodatFactory) -> 
         return None
 
 
+def _api_key_missing(stack: StackFacts, consequence: str) -> CheckResult:
+    """The failed `codat-api-key` check when the stack's TF_VAR_<api key> is unset."""
+    env_name = f"TF_VAR_{stack.api_key_variable}"
+    return CheckResult.failed(
+        "codat-api-key",
+        f"{env_name} is not set, so {consequence}.",
+        f"Export {env_name} with the API key of Codat instance {stack.instance_label}.",
+    )
+
+
 def codat_preflight_checks(
     stack: StackFacts,
     stacks: Mapping[str, StackFacts],
@@ -94,16 +104,9 @@ def codat_preflight_checks(
     connect: CodatFactory = codat_client,
 ) -> list[CheckResult]:
     """The API key works, reaches the expected Codat client, which offers the integration."""
-    env_name = f"TF_VAR_{stack.api_key_variable}"
     api_key = stack.codat_api_key(environ)
     if api_key is None:
-        return [
-            CheckResult.failed(
-                "codat-api-key",
-                f"{env_name} is not set, so the Codat API key cannot be checked.",
-                f"Export {env_name} with the API key of Codat instance {stack.instance_label}.",
-            )
-        ]
+        return [_api_key_missing(stack, "the Codat API key cannot be checked")]
     results = []
     try:
         with connect(stack.codat_base_url, api_key) as codat:
@@ -115,8 +118,8 @@ def codat_preflight_checks(
             return [
                 CheckResult.failed(
                     "codat-api-key",
-                    f"Codat refused the API key in {env_name} ({error.status}) at "
-                    f"{stack.codat_base_url}.",
+                    f"Codat refused the API key in TF_VAR_{stack.api_key_variable} "
+                    f"({error.status}) at {stack.codat_base_url}.",
                     "Copy a current API key of the right client from the Codat Portal "
                     "(Developers > API keys).",
                 )
@@ -225,16 +228,9 @@ def codat_state_checks(
     connect: CodatFactory = codat_client,
 ) -> list[CheckResult]:
     """What Codat holds matches the stack: enabled, credentials, data access, sync settings."""
-    env_name = f"TF_VAR_{stack.api_key_variable}"
     api_key = stack.codat_api_key(environ)
     if api_key is None:
-        return [
-            CheckResult.failed(
-                "codat-api-key",
-                f"{env_name} is not set, so Codat cannot be read.",
-                f"Export {env_name} with the API key of Codat instance {stack.instance_label}.",
-            )
-        ]
+        return [_api_key_missing(stack, "Codat cannot be read")]
     try:
         with connect(stack.codat_base_url, api_key) as codat:
             integration = codat.integration(stack.platform_key)
