@@ -56,7 +56,8 @@ def stripe_mock_server() -> Iterator[str]:
         port = free_port()
         address = f"127.0.0.1:{port}"
         proc = subprocess.Popen(
-            [str(binary), "-http-addr", address],
+            # HTTPS too, else stripe-mock also listens on [::]:12112: loopback, any free port.
+            [str(binary), "-http-addr", address, "-https-addr", "127.0.0.1:"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
