@@ -53,6 +53,15 @@ SCHEMA = "codat_stripe_test"
 ENABLED_PATH = "/integrations/yzth/enabled"
 
 
+def _pg_env(emulator: OpsEmulator, postgres: PostgresServer) -> dict[str, str]:
+    """Secrets, the `test` stack with its state in PostgreSQL, and the connection string."""
+    return {
+        **secrets_env(),
+        **stack_params(emulator.base_url, state={"test": {"pg": SCHEMA}}),
+        "PG_CONN_STR": postgres.conn_str(),
+    }
+
+
 def _mid_apply(emulator: OpsEmulator) -> bool:
     """A wrote the sync settings and its enabled toggle waits in the hold: A is mid-apply."""
     done = ("POST", "/profile/syncSettings") in writes(emulator.requests())
@@ -65,11 +74,7 @@ def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
     postgres: PostgresServer,
     tmp_path: Path,
 ) -> None:
-    env = {
-        **secrets_env(),
-        **stack_params(emulator.base_url, state={"test": {"pg": SCHEMA}}),
-        "PG_CONN_STR": postgres.conn_str(),
-    }
+    env = _pg_env(emulator, postgres)
     runner_a, runner_b = make_project("runner-a"), make_project("runner-b")
     hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
     deploy_a = spawn_cli(runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
@@ -152,11 +157,7 @@ def test_a_killed_deploy_releases_the_postgres_lock_and_nothing_is_lost(
     postgres: PostgresServer,
     tmp_path: Path,
 ) -> None:
-    env = {
-        **secrets_env(),
-        **stack_params(emulator.base_url, state={"test": {"pg": SCHEMA}}),
-        "PG_CONN_STR": postgres.conn_str(),
-    }
+    env = _pg_env(emulator, postgres)
     runner_a = make_project("runner-a")
     hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
     deploy_a = spawn_cli(runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
