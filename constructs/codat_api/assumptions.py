@@ -120,6 +120,24 @@ CONNECTION_REQUIRES_ENABLED_INTEGRATION = True
 SYNC_SETTINGS_POST_REPLACES_LIST = True
 """ASSUMED: POST sync settings replaces the whole list (data types omitted are dropped)."""
 
+# --- What Codat reads from Stripe with the platform's secret key ---
+
+STRIPE_ACCOUNT_PATH = "/v1/account"
+"""Stripe's endpoint for the platform account the secret key belongs to."""
+
+STRIPE_CONNECTED_ACCOUNTS_PATH = "/v1/accounts?limit=1"
+"""Stripe's list of the platform's connected accounts (one is enough to prove the read)."""
+
+STRIPE_READS_CODAT_NEEDS: tuple[tuple[str, str], ...] = (
+    (STRIPE_ACCOUNT_PATH, "Account: read"),
+    (STRIPE_CONNECTED_ACCOUNTS_PATH, "Connect / connected accounts: read"),
+)
+"""ASSUMED: the Stripe reads Codat makes with the key, as (path, permission name) pairs.
+
+Neither Codat nor Stripe lists what Codat needs from the platform key; a restricted key
+(``rk_...``) must allow at least these reads. `codat-stripe verify` tries each of them.
+"""
+
 # --- Stripe OAuth link (a new Stripe connection's ``linkUrl``) ---
 
 STRIPE_OAUTH_AUTHORIZE_URL = "https://connect.stripe.com/oauth/authorize"

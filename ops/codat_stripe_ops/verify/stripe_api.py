@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import requests
 
+from codat_api import assumptions
 from codat_stripe.stripe_facts import StripeMode
 from codat_stripe_ops.verify.http import HttpClient, TransportError
 from codat_stripe_ops.verify.results import CheckResult
@@ -18,15 +19,11 @@ from codat_stripe_ops.verify.results import CheckResult
 STRIPE_API_BASE = "https://api.stripe.com"
 """Stripe's API (``--stripe-api-base`` points verify at stripe-mock instead)."""
 
-ACCOUNT = "/v1/account"
+ACCOUNT = assumptions.STRIPE_ACCOUNT_PATH
 BALANCE = "/v1/balance"
-CONNECTED_ACCOUNTS = "/v1/accounts?limit=1"
 
-REQUIRED_STRIPE_READS: tuple[tuple[str, str], ...] = (
-    (ACCOUNT, "Account: read"),
-    (CONNECTED_ACCOUNTS, "Connect / connected accounts: read"),
-)
-"""ASSUMED reads Codat needs from the platform key (Stripe documents no list for Codat)."""
+REQUIRED_STRIPE_READS = assumptions.STRIPE_READS_CODAT_NEEDS
+"""The reads Codat needs from the platform key (an ASSUMPTION: see `codat_api.assumptions`)."""
 
 KEY_KINDS = {"sk": "standard secret key", "rk": "restricted key"}
 
