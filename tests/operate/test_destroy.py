@@ -56,6 +56,22 @@ def _change_out_of_band(emulator: OpsEmulator, data_type: str, **fields: Any) ->
     assert response.is_success, response.text
 
 
+def _disable_then_delete(
+    requests: list[dict[str, Any]], platform_key: str
+) -> list[tuple[str, str, Any]]:
+    """The enabled toggle's writes and the credentials' deletes of one integration, in order.
+
+    Each as (method, path, logged body); only requests Codat answered with success count.
+    The request log records write bodies (secrets masked), so the body proves what was sent.
+    """
+    paths = {f"/integrations/{platform_key}/enabled", f"/integrations/credentials/{platform_key}"}
+    return [
+        (r["method"], r["path"], r.get("body"))
+        for r in requests
+        if r["method"] in ("PUT", "DELETE") and r["path"] in paths and 200 <= r["status"] < 300
+    ]
+
+
 def test_opt_in_destroy_disables_and_forgets_credentials_keeps_sync_settings_and_the_other_stack(
     make_project: Callable[..., CdkProject], emulator: OpsEmulator
 ) -> None:
@@ -95,8 +111,12 @@ def test_opt_in_destroy_disables_and_forgets_credentials_keeps_sync_settings_and
     destroy_writes = writes(emulator.requests()[logged:])
     live_id = live_before["integration"]["integrationId"]
     assert not [w for w in destroy_writes if "exgd" in w[1] or live_id in w[1]], destroy_writes
-    assert ("PUT", "/integrations/yzth/enabled") in destroy_writes
-    assert ("DELETE", "/integrations/credentials/yzth") in destroy_writes
+    # The disable itself, not only its end state (deleting the credentials disables too): a
+    # PUT {"enabled": false}, answered 2xx, before the credentials are deleted.
+    assert _disable_then_delete(emulator.requests()[logged:], "yzth") == [
+        ("PUT", "/integrations/yzth/enabled", {"enabled": False}),
+        ("DELETE", "/integrations/credentials/yzth", None),
+    ]
     assert _integration_snapshot(emulator, "exgd") == live_before
     assert state_addresses(project, "test", env) == []
     assert_converged(project, "live", env)
@@ -105,6 +125,10 @@ def test_opt_in_destroy_disables_and_forgets_credentials_keeps_sync_settings_and
     logged = len(emulator.requests())
     project.cli("destroy", "live", *DEPLOY_FLAGS, extra_env=env)
     assert ("POST", "/profile/syncSettings") not in writes(emulator.requests()[logged:])
+    assert _disable_then_delete(emulator.requests()[logged:], "exgd") == [
+        ("PUT", "/integrations/exgd/enabled", {"enabled": False}),
+        ("DELETE", "/integrations/credentials/exgd", None),
+    ]
     assert emulator.client.get("/profile/syncSettings").json() == sync_before
     assert _integration_snapshot(emulator, "exgd")["integration"]["enabled"] is False
 
