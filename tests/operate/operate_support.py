@@ -5,7 +5,6 @@ Every value here that stands for a secret is short and obviously fake.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import os
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from secret_search import find_secrets
 
 from codat_emulator.process import EmulatorProcess
 from codat_stripe_ops.toolchain import REPO, CdkProject
@@ -207,17 +207,13 @@ def writes(requests: Iterable[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(r["method"], r["path"]) for r in requests if r["method"] not in ("GET", "HEAD")]
 
 
-def secret_needles(*secrets: str) -> list[str]:
-    """Every form a secret could leak in: itself, its last 8 characters, its Basic header."""
-    needles: list[str] = []
-    for secret in secrets:
-        needles += [secret, secret[-8:], base64.b64encode(secret.encode()).decode()]
-    return needles
-
-
 def leaks(text: str, *secrets: str) -> list[str]:
-    """The needles of `secrets` found in `text` (empty when clean). Never the text itself."""
-    return [needle for needle in secret_needles(*secrets) if needle in text]
+    """Where `secrets` show in `text`, also JSON-escaped or base64-encoded (empty when clean).
+
+    Each finding names the secret by position, the form and the decoding that exposed it
+    (`secret_search.find_secrets`); never the secret or the text itself.
+    """
+    return find_secrets(text, *secrets)
 
 
 def readable_files(

@@ -2,7 +2,9 @@
 
 Deploy, update, rotate the secret, check for drift, destroy; then search every synthesized
 file, state file (and backup), saved plan (unzipped) and its `show -json`, all CLI output at
-the default log level, and the emulator's stderr and request log.
+the default log level, and the emulator's stderr and request log. Each text is searched as
+is and decoded: JSON escapes undone and base64-looking runs decoded, nested up to three
+levels (`secret_search`), for the secret, its last 8 characters and its base64.
 """
 
 from __future__ import annotations
