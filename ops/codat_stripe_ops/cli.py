@@ -9,13 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from codat_stripe_ops.plan_changes import PlanFormatError
-from codat_stripe_ops.stack_runner import StackRunError, StackRunner
+from codat_stripe_ops.stack_runner import DEPLOY_PLAN, REVIEW_PLAN, StackRunError, StackRunner
 from codat_stripe_ops.toolchain import REPO, CommandFailedError, ToolchainMissingError
 
 OK, ERROR, ATTENTION = 0, 1, 2
@@ -134,7 +135,9 @@ def _plan_parser(commands: Any) -> None:
         "Needs each stack's TF_VAR_* secrets and access to its state.\n\n"
         "  codat-stripe plan\n"
         "  codat-stripe plan --stack live --format json --output plan-live.json\n"
-        "  codat-stripe plan --plan-json test=plan.json   # summarize `terraform show -json`",
+        "  codat-stripe plan --plan-json test=plan.json   # summarize `terraform show -json`\n"
+        "  codat-stripe plan --stack live --out-dir plans  # plans/live.tfplan, for\n"
+        "                                                  # `deploy live --plan-file`",
         ok="no stack changes and none drifted",
         attention="a stack changes or drifted (the summary lists what)",
     )
@@ -147,6 +150,13 @@ def _plan_parser(commands: Any) -> None:
         metavar="STACK=FILE",
         help="summarize this saved plan's `terraform show -json` output instead of planning",
     )
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        metavar="DIR",
+        help="also copy each stack's saved plan to DIR/<stack>.tfplan, the file "
+        "`deploy STACK --plan-file` applies after review (e.g. a CI artifact)",
+    )
     parser.set_defaults(handler=run_plan)
 
 
@@ -154,6 +164,9 @@ def run_plan(args: argparse.Namespace) -> int:
     """`plan`: summarize every stack's saved plan."""
     from codat_stripe_ops import plan_summary
 
+    if args.plan_json and args.out_dir:
+        print(f"{PROG} plan: --out-dir saves new plans; not with --plan-json", file=sys.stderr)
+        return ERROR
     try:
         if args.plan_json:
             plans = [plan_summary.from_file(spec) for spec in args.plan_json]
@@ -162,6 +175,8 @@ def run_plan(args: argparse.Namespace) -> int:
             stacks = runner.stacks(args.stack)
             refuse_local_state(runner, stacks, args.allow_local_state)
             plans = plan_summary.summarize_stacks(runner, stacks)
+            if args.out_dir:
+                save_plan_files(runner, stacks, args.out_dir)
     except RUNTIME_ERRORS as error:
         return _fail(args, "plan", error)
     code = ATTENTION if any(not plan.is_empty for plan in plans) else OK
@@ -171,6 +186,13 @@ def run_plan(args: argparse.Namespace) -> int:
     else:
         _emit(args, plan_summary.render(plans))
     return code
+
+
+def save_plan_files(runner: StackRunner, stacks: Sequence[str], out_dir: Path) -> None:
+    """Copy each stack's saved review plan to `out_dir/<stack>.tfplan`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for stack in stacks:
+        shutil.copyfile(runner.project.stack_dir(stack) / REVIEW_PLAN, out_dir / f"{stack}.tfplan")
 
 
 # --- drift -----------------------------------------------------------------------------------
@@ -276,51 +298,163 @@ def run_promote_check(args: argparse.Namespace) -> int:
 # --- deploy ----------------------------------------------------------------------------------
 
 
+DEPLOY_EXIT_CODES = """exit codes:
+  0  deployed, or nothing to deploy (the plan has no changes)
+  1  nothing applied: cancelled at the prompt, refused without a terminal and without
+     --auto-approve, a stale or mismatched --plan-file, or an error (message on stderr)
+  2  (not used)"""
+
+CONFIRMATION = "Only 'yes' is accepted"
+
+
 def _deploy_parser(commands: Any) -> None:
-    parser = _subparser(
-        commands,
+    parser: argparse.ArgumentParser = commands.add_parser(
         "deploy",
-        "plan one stack, show the summary, apply exactly that saved plan",
-        "Synthesize, save a plan of STACK (deploy.tfplan), apply exactly that saved plan and\n"
-        "print its summary (also appended to --summary-file, e.g. $GITHUB_STEP_SUMMARY).\n"
-        "With CI=true a stack whose state is a local file is refused (--allow-local-state).\n"
-        "Prints the deployed shared_parameters_sha256 when the stack records it.",
-        ok="deployed",
-        attention=None,
+        help="show one stack's plan, then apply exactly that saved plan",
+        description=(
+            "Synthesize, save a plan of STACK (deploy.tfplan) and show its summary (risk\n"
+            "banners included) on stdout and in --summary-file, BEFORE anything is applied.\n"
+            "Then:\n"
+            "  - no changes: nothing is applied;\n"
+            "  - --auto-approve: exactly that saved plan is applied;\n"
+            "  - on a terminal: asks; only 'yes' applies;\n"
+            "  - otherwise: refused before any write (pass --auto-approve).\n"
+            "--plan-file applies a plan saved and reviewed earlier (`plan --out-dir`) instead\n"
+            "of planning again; a plan made before the state changed is refused as stale.\n"
+            "With CI=true a stack whose state is a local file is refused (--allow-local-state).\n"
+            "Prints the deployed shared_parameters_sha256 when the stack records it.\n\n"
+            "  codat-stripe deploy test\n"
+            "  codat-stripe deploy live --plan-file plans/live.tfplan --auto-approve"
+        ),
+        epilog=DEPLOY_EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _runner_arguments(parser)
     parser.add_argument("target_stack", metavar="STACK", help="the stack to deploy")
     parser.add_argument(
         "--summary-file", type=Path, help="append the Markdown summary of the plan to this file"
     )
+    parser.add_argument(
+        "--auto-approve",
+        action="store_true",
+        help="apply the plan shown without asking (CI, after a reviewed plan)",
+    )
+    parser.add_argument(
+        "--plan-file",
+        type=Path,
+        metavar="PATH",
+        help="apply this saved plan of STACK (from `plan --out-dir`) instead of planning",
+    )
     parser.set_defaults(handler=run_deploy)
 
 
 def run_deploy(args: argparse.Namespace) -> int:
-    """`deploy STACK`: plan and apply that saved plan."""
+    """`deploy STACK`: show the saved plan's summary, confirm, apply exactly that plan."""
     from codat_stripe_ops import plan_summary
     from codat_stripe_ops.plan_changes import parse_plan
 
     if args.stack and args.stack != [args.target_stack]:
         print(f"{PROG} deploy: give the stack once, as STACK (not --stack)", file=sys.stderr)
         return ERROR
+    plan_file: Path | str = DEPLOY_PLAN
+    if args.plan_file is not None:
+        plan_file = Path(args.plan_file).resolve()
+        if not plan_file.is_file():
+            print(f"{PROG} deploy: --plan-file {args.plan_file}: no such file", file=sys.stderr)
+            return ERROR
     try:
         runner = StackRunner.from_arguments(args)
         (stack,) = runner.stacks([args.target_stack])
         refuse_local_state(runner, [stack], args.allow_local_state)
-        applied = runner.deploy(stack)
-        outputs = runner.outputs(stack)
+        if args.plan_file is not None:
+            shown = runner.show_saved_plan(stack, plan_file)
+            check_plan_is_for(runner, stack, shown, args.plan_file)
+        else:
+            shown = runner.plan_for_deploy(stack)
+        plan = parse_plan(stack, shown)
     except RUNTIME_ERRORS as error:
         return _fail(args, "deploy", error)
-    markdown = plan_summary.render([parse_plan(stack, applied)])
-    print(markdown.replace(plan_summary.TITLE, f"# Deployed stack `{stack}`", 1), end="")
-    digest = outputs.get("shared_parameters_sha256", {}).get("value")
-    if digest:
-        print(f"shared_parameters_sha256={digest}")
+    title = f"# Plan of stack `{stack}` (deploy)"
+    markdown = plan_summary.render([plan]).replace(plan_summary.TITLE, title, 1)
+    sys.stdout.write(markdown)
     if args.summary_file:
         with args.summary_file.open("a") as summary:
-            summary.write(markdown.replace(plan_summary.TITLE, f"# Deployed stack `{stack}`", 1))
+            summary.write(markdown)
+    digest = planned_output(shown, "shared_parameters_sha256")
+    if not plan.needs_apply:
+        print(f"\nNo changes: nothing to apply to stack {stack}.")
+        if digest:
+            print(f"shared_parameters_sha256={digest}")
+        return OK
+    if not args.auto_approve:
+        refusal = confirm(stack)
+        if refusal:
+            print(f"{PROG} deploy: {refusal}", file=sys.stderr)
+            return ERROR
+    try:
+        runner.apply_saved_plan(stack, plan_file)
+    except RUNTIME_ERRORS as error:
+        return _fail(args, "deploy", error)
+    print(f"\nApplied the plan shown above to stack {stack}.")
+    if digest:
+        print(f"shared_parameters_sha256={digest}")
     return OK
+
+
+def confirm(stack: str) -> str | None:
+    """Ask on the terminal; None when the answer is 'yes', else why nothing is applied."""
+    if not sys.stdin.isatty():
+        return (
+            f"refusing to apply to stack {stack} without confirmation: stdin is not a terminal. "
+            "Review the summary above, then run again with --auto-approve (or with "
+            "--plan-file and a plan saved by `plan --out-dir`). Nothing was applied."
+        )
+    sys.stdout.flush()
+    sys.stderr.write(f"\nApply these changes to {stack}? {CONFIRMATION}.\n  Enter a value: ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline()
+    if answer.strip() != "yes":
+        return f"apply cancelled (answer was not 'yes'): nothing was applied to stack {stack}."
+    return None
+
+
+def planned_output(plan: Mapping[str, Any], name: str) -> str | None:
+    """An output's value as the plan leaves it (known at plan time), if it is a string."""
+    output = plan.get("planned_values", {}).get("outputs", {}).get(name, {})
+    value = output.get("value") if isinstance(output, Mapping) else None
+    return value if isinstance(value, str) else None
+
+
+IDENTITY_OUTPUTS = ("stripe_mode", "codat_instance", "stripe_platform_key")
+"""Outputs that name what a stack manages: a saved plan must agree with the stack on them."""
+
+
+def check_plan_is_for(runner: StackRunner, stack: str, plan: Mapping[str, Any], path: Path) -> None:
+    """Refuse a saved plan of another stack (e.g. test's plan given to `deploy live`).
+
+    Terraform applies a saved plan to the backend recorded in it, whatever the directory,
+    so the plan's variables and identity outputs must be the stack's own.
+    """
+    document = json.loads((runner.project.stack_dir(stack) / "cdk.tf.json").read_text())
+    planned = plan.get("configuration", {}).get("root_module", {}).get("variables", {})
+    mismatches = []
+    if sorted(planned) != sorted(document.get("variable", {})):
+        mismatches.append(
+            f"variables {sorted(planned)} (stack {stack} has "
+            f"{sorted(document.get('variable', {}))})"
+        )
+    for name in IDENTITY_OUTPUTS:
+        expected = document.get("output", {}).get(name, {}).get("value")
+        found = planned_output(plan, name)
+        if isinstance(expected, str) and "${" not in expected and found != expected:
+            mismatches.append(f"output {name} {found!r} (stack {stack} has {expected!r})")
+    if mismatches:
+        raise StackRunError(
+            f"--plan-file {path} is not a plan of stack {stack!r}: "
+            + "; ".join(mismatches)
+            + f". Nothing was applied. Save a plan of {stack} (`codat-stripe plan --stack "
+            f"{stack} --out-dir DIR`) and deploy DIR/{stack}.tfplan."
+        )
 
 
 # --- verify (owned by the verify module) -----------------------------------------------------

@@ -41,6 +41,7 @@ class Component(StrEnum):
     DATA_ACCESS = "access to company data"
     ENABLED = "integration enabled"
     SYNC_SETTINGS = "commerce sync settings"
+    CREDENTIALS_IN_SYNC = "credentials sync marker"
 
 
 _CONSTRUCTS = {
@@ -49,6 +50,10 @@ _CONSTRUCTS = {
     "Enabled": Component.ENABLED,
     "Settings": Component.SYNC_SETTINGS,
 }
+
+_IN_SYNC_MARKER = re.compile(r"^(?:.+_)?CredentialsInSync$")
+_OBSERVED_CREDENTIALS = "ObservedCredentials"
+_WRITE = "one PUT of client ID, scope and the secret from TF_VAR_*"
 
 _SYNC_FIELDS = {
     "fetchOnFirstLink": "fetch on first link",
@@ -82,6 +87,8 @@ class ResourceChange:
     settings: tuple[SettingChange, ...]
     risks: tuple[str, ...] = ()
     importing: bool = False
+    effect: str | None = None
+    """What the change does in Codat, in plain words, where the table alone does not say."""
 
     @property
     def label(self) -> str:
@@ -112,6 +119,8 @@ class StackPlan:
     manages_sync_settings: bool | None = None
     environments_on_instance: tuple[str, ...] = ()
     codat_instance: str | None = None
+    output_changes: tuple[str, ...] = ()
+    applyable: bool | None = None
 
     @property
     def platform_name(self) -> str:
@@ -127,8 +136,19 @@ class StackPlan:
 
     @property
     def is_empty(self) -> bool:
-        """Nothing changes and nothing drifted."""
-        return not (self.changes or self.has_drift)
+        """Nothing changes (resources or outputs) and nothing drifted."""
+        return not (self.changes or self.output_changes or self.has_drift)
+
+    @property
+    def needs_apply(self) -> bool:
+        """Whether applying the plan would do anything (Terraform's `applyable` when given).
+
+        Output-only changes count: the state must record them (e.g. the shared parameters
+        the promotion check reads).
+        """
+        if self.applyable is not None:
+            return self.applyable
+        return bool(self.changes or self.output_changes)
 
     @property
     def plan_line(self) -> str:
@@ -208,6 +228,8 @@ def safe(value: Any) -> str:
 
 def component_of(resource_name: str) -> Component | None:
     """The Codat component a Terraform resource name (`<path>_<hash>`) manages, if any."""
+    if _IN_SYNC_MARKER.match(resource_name):
+        return Component.CREDENTIALS_IN_SYNC
     match = _NAME.match(resource_name)
     return _CONSTRUCTS.get(match["construct"]) if match else None
 
@@ -227,7 +249,7 @@ def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
     changes: list[ResourceChange] = []
     counts = dict.fromkeys(COUNT_KINDS, 0)
     for entry in _managed(plan.get("resource_changes", [])):
-        change = _resource_change(entry, drift=False)
+        change = _resource_change(entry, drift=False, plan=plan)
         if change is None:
             continue
         actions = set(entry.get("change", {}).get("actions", []))
@@ -240,7 +262,8 @@ def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
     drift = [
         change
         for entry in _managed(plan.get("resource_drift", []))
-        if (change := _resource_change(entry, drift=True)) is not None and change.settings
+        if (change := _resource_change(entry, drift=True, plan=plan)) is not None
+        and change.settings
     ]
     outputs = _outputs(plan)
     on_instance = outputs.get("environments_on_instance")
@@ -260,6 +283,12 @@ def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
         if isinstance(on_instance, list)
         else (),
         codat_instance=str(instance) if isinstance(instance, str) else None,
+        output_changes=tuple(
+            name
+            for name, change in (plan.get("output_changes") or {}).items()
+            if isinstance(change, Mapping) and set(change.get("actions", [])) - {"no-op"}
+        ),
+        applyable=plan["applyable"] if isinstance(plan.get("applyable"), bool) else None,
     )
 
 
@@ -297,7 +326,9 @@ def _action(actions: Sequence[str], importing: bool) -> str | None:
     return None
 
 
-def _resource_change(entry: Mapping[str, Any], drift: bool) -> ResourceChange | None:
+def _resource_change(
+    entry: Mapping[str, Any], drift: bool, plan: Mapping[str, Any]
+) -> ResourceChange | None:
     component = component_of(str(entry.get("name", "")))
     change = entry.get("change", {})
     importing = bool(change.get("importing")) and not drift
@@ -310,12 +341,19 @@ def _resource_change(entry: Mapping[str, Any], drift: bool) -> ResourceChange | 
     body_unknown = isinstance(after_unknown, Mapping) and after_unknown.get("body") is True
     if component is None:
         settings = list(_generic(change, drift))
+    elif component is Component.CREDENTIALS_IN_SYNC:
+        settings = list(_in_sync_marker(change, action, drift))
     else:
         settings = list(_translate(component, before_body, None if body_unknown else after_body))
         if body_unknown:
             settings.append(SettingChange("settings", ABSENT, UNKNOWN))
-    if component is Component.CREDENTIALS and action == "update" and not drift:
-        settings += _credentials_update(change, before_body, after_body)
+    effect = None
+    if component is Component.CREDENTIALS and not drift:
+        if action == "update":
+            settings += _credentials_update(change, before_body, after_body)
+        elif action == "replace":
+            settings += _credentials_in_codat(plan, before_body, after_body)
+        effect = _credentials_effect(entry, action, settings, plan)
     risks = [s.risk for s in settings if s.risk]
     if not drift and action in ("delete", "replace", "forget") and not _retained(entry):
         risks.insert(0, f"{action.upper()}: {_what_delete_does(component, action, entry)}")
@@ -326,7 +364,109 @@ def _resource_change(entry: Mapping[str, Any], drift: bool) -> ResourceChange | 
         settings=tuple(settings),
         risks=tuple(risks),
         importing=importing,
+        effect=effect,
     )
+
+
+def _in_sync_marker(change: Mapping[str, Any], action: str, drift: bool) -> Iterable[SettingChange]:
+    """The marker's update means: Codat's credentials differ from the code (seen at plan time)."""
+    unknown = change.get("after_unknown") or {}
+    input_unknown = isinstance(unknown, Mapping) and unknown.get("input") not in (None, False, {})
+    if action == "update" and not drift and input_unknown:
+        yield SettingChange(
+            "Codat's credentials match the code", "yes", "no: Stripe credentials written again"
+        )
+    elif action != "update" or drift:
+        yield from _generic(change, drift)
+
+
+def _credentials_in_codat(
+    plan: Mapping[str, Any], deployed: Mapping[str, Any] | None, code: Mapping[str, Any] | None
+) -> list[SettingChange]:
+    """What Codat holds that differs from the last deploy: why the credentials are re-created.
+
+    `ObservedCredentials` holds Codat's masked credentials as read at plan time (no secret).
+    One row per value changed in Codat since the deploy: Codat's value, then the code's.
+    """
+    found, observed = _observed_by_construct(plan)
+    if not found or deployed is None or code is None:
+        return []
+    if observed is None:
+        return [SettingChange("credentials in Codat", "DELETED outside Terraform", "written again")]
+    rows: list[SettingChange] = []
+    for label, key, render in (
+        ("client ID in Codat", assumptions.CREDENTIAL_CLIENT_ID, safe),
+        ("scope in Codat", assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE, _scope),
+    ):
+        if observed.get(key) != deployed.get(key):
+            now = render(observed[key]) if key in observed else ABSENT
+            rows.append(SettingChange(label, now, render(code[key]) if key in code else ABSENT))
+    return rows
+
+
+def _observed_by_construct(plan: Mapping[str, Any]) -> tuple[bool, dict[str, Any] | None]:
+    """The `ObservedCredentials` data source's output as read by this plan: (found, output)."""
+    module = plan.get("prior_state", {}).get("values", {}).get("root_module", {})
+    for resource in module.get("resources", []):
+        match = _NAME.match(str(resource.get("name", "")))
+        if resource.get("mode") == "data" and match and match["construct"] == _OBSERVED_CREDENTIALS:
+            output = (resource.get("values") or {}).get("output")
+            return True, dict(output) if isinstance(output, Mapping) else None
+    return False, None
+
+
+def _credentials_effect(
+    entry: Mapping[str, Any],
+    action: str,
+    settings: Sequence[SettingChange],
+    plan: Mapping[str, Any],
+) -> str | None:
+    """What a change of the credentials operation does in Codat, in plain words."""
+    retained = _retained(entry)
+    rows = {s.setting for s in settings}
+    if action == "create":
+        return f"credentials written ({_WRITE})"
+    if action == "delete":
+        if retained:
+            return "the credentials leave Terraform's management; Codat keeps them (no call)"
+        return None  # the DELETE risk banner says it
+    if action == "forget":
+        return None
+    if "credentials revision" in rows:
+        return (
+            f"credentials written again because the credentials revision was bumped ({_WRITE}); "
+            "the integration stays enabled"
+        )
+    if "Stripe secret key" in rows:
+        return (
+            "the new Stripe secret key from TF_VAR_* is written with the unchanged client ID "
+            "and scope (one PUT); the integration stays enabled"
+        )
+    in_code = bool(rows & {"client ID", "scope"})
+    deleted = "credentials in Codat" in rows
+    in_codat = any(s.endswith(" in Codat") for s in rows) and not deleted
+    why = (
+        " with the code's new values"
+        if in_code
+        else " because they were deleted in Codat"
+        if deleted
+        else " because they were changed in Codat, outside the code"
+        if in_codat
+        else ""
+    )
+    if action == "update":
+        return f"credentials written again{why} ({_WRITE}); the integration stays enabled"
+    if not retained:  # replace with removal policy DESTROY
+        return (
+            f"credentials DELETED from Codat, then written again{why} (a DELETE, then {_WRITE}); "
+            "Codat disables the integration in between and the deploy enables it again"
+        )
+    after = (
+        "Codat disabled the integration when they were deleted: see `integration enabled`"
+        if deleted
+        else "nothing is deleted first, so the integration stays enabled"
+    )
+    return f"credentials written again{why} ({_WRITE}); {after}"
 
 
 def _credentials_update(
@@ -348,12 +488,22 @@ def _credentials_update(
             SettingChange(
                 "credentials revision",
                 str(old),
-                f"{new} (credentials re-sent unchanged, secret from TF_VAR_*)",
+                f"{new} (credentials written again, secret from TF_VAR_*)",
             )
         ]
-    if before_body == after_body:
-        return [SettingChange("Stripe secret key", "(value hidden)", "rotated (new value)")]
-    return []
+    if before_body != after_body:
+        return []
+    others = [s for s in _generic(change, drift=False) if s.setting not in _OPERATION_INTERNAL]
+    if others:
+        # A visible attribute explains the update: not a rotation.
+        return others
+    return [SettingChange("Stripe secret key", "(value hidden)", "rotated (new value)")]
+
+
+_OPERATION_INTERNAL = frozenset(
+    {"body", "ephemeral_body", "id", "output", "output_attrs", "sensitive_output"}
+)
+"""Attributes of the credentials operation that a secret rotation alone changes or hides."""
 
 
 _REVISION = re.compile(r"^credentialsRevision(?P<n>[0-9]+)$")
@@ -409,6 +559,8 @@ def _retained(entry: Mapping[str, Any]) -> bool:
     delete writes back what Codat holds (`delete_body_raw`); a replacement of such a
     resource is one write of the code's values, not a teardown.
     """
+    if entry.get("type") == "terraform_data":
+        return True  # lives in the state only: no call to Codat
     before = entry.get("change", {}).get("before")
     if not isinstance(before, Mapping):
         return False
@@ -428,6 +580,7 @@ def _what_delete_does(component: Component | None, action: str, entry: Mapping[s
         Component.DATA_ACCESS: "the sync mode is reset to Codat's default",
         Component.ENABLED: "the integration is disabled for new connections",
         Component.SYNC_SETTINGS: "the commerce sync settings leave Terraform's management",
+        Component.CREDENTIALS_IN_SYNC: "the credentials sync marker leaves the state",
     }[component]
 
 

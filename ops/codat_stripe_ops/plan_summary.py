@@ -38,8 +38,15 @@ def section(stack: Mapping[str, Any]) -> str:
         f"(platform key `{stack['platform_key']}`)",
         "",
     ]
+    outputs = ", ".join(f"`{name}`" for name in stack.get("output_changes", []))
     if not (stack["changed"] or stack["drifted"]):
-        lines.append("No changes. Codat matches the code.")
+        if outputs:
+            lines.append(
+                f"No changes in Codat. Outputs recorded in the state change: {outputs} "
+                "(applying writes them to the state only)."
+            )
+        else:
+            lines.append("No changes. Codat matches the code.")
         return "\n".join(lines)
     lines.append(f"**{stack['plan_line']}**")
     if stack["risks"]:
@@ -48,6 +55,10 @@ def section(stack: Mapping[str, Any]) -> str:
     if stack["changes"]:
         lines += ["", "### Changes", ""]
         lines += _table(stack["changes"], ("before", "after"))
+        effects = [change for change in stack["changes"] if change.get("effect")]
+        if effects:
+            lines += ["", "**What happens in Codat:**", ""]
+            lines += [f"- {c['what']} ({c['action']}): {c['effect']}" for c in effects]
     if stack["drifted"]:
         lines += ["", "### Drift: changed outside the code", ""]
         if stack["drift"]:
@@ -101,6 +112,7 @@ def to_json(plans: Sequence[StackPlan]) -> list[dict[str, Any]]:
             "platform_name": plan.platform_name,
             "stripe_mode": plan.stripe_mode,
             "changed": bool(plan.changes),
+            "output_changes": list(plan.output_changes),
             "drifted": plan.has_drift,
             "plan_line": plan.plan_line,
             "counts": dict(plan.counts),
@@ -129,6 +141,7 @@ def _change_json(change: ResourceChange) -> dict[str, Any]:
         "importing": change.importing,
         "settings": [_setting_json(s) for s in change.settings],
         "risks": list(change.risks),
+        "effect": change.effect,
     }
 
 

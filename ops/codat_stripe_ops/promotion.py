@@ -358,12 +358,10 @@ def shared_parameters_of(stack: str, document: Mapping[str, Any]) -> dict[str, A
 
 
 def deployed_shared_parameters(runner: StackRunner, stack: str) -> tuple[dict[str, Any], str]:
-    """The shared parameters recorded in the stack's deployed state, and their sha256."""
-    init = runner.project.terraform(stack, "init", "-input=false", "-no-color")
-    if init.returncode != 0:
-        raise StackRunError(
-            f"stack {stack!r}: terraform init exited {init.returncode}:\n{init.stderr[-2000:]}"
-        )
+    """The shared parameters recorded in the stack's deployed state, and their sha256.
+
+    `runner.outputs` initialises the stack when (and only when) it needs it.
+    """
     outputs = runner.outputs(stack)
     recorded = outputs.get(SHARED_OUTPUT, {})
     value = recorded.get("value") if isinstance(recorded, Mapping) else None

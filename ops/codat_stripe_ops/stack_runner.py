@@ -10,7 +10,8 @@ built to cost what plain Terraform costs:
 - stacks run on a bounded pool (default: the machine's cores) in dependency order, inside a
   budget of Codat API requests per minute (`parallel.py`, `rate_budget.py`); each stack's
   result is collected on its own, so one failure does not stop the others;
-- a deploy applies exactly the saved plan it made (no second refresh).
+- a deploy applies exactly the saved plan it made (no second refresh); the CLI shows it
+  first (`plan_for_deploy`, then `apply_saved_plan`).
 
 TF_VAR_* secrets come from the environment and are never printed.
 """
@@ -43,10 +44,16 @@ from codat_stripe_ops.toolchain import (
 REVIEW_PLAN = "review.tfplan"
 DRIFT_PLAN = "drift.tfplan"
 DEPLOY_PLAN = "deploy.tfplan"
+STALE_PLAN_MESSAGE = "Saved plan is stale"
+"""Terraform's (and OpenTofu's) error when a saved plan's state is no longer the current one."""
 
 
 class StackRunError(RuntimeError):
     """A step of synth, init, plan, apply or show failed; the message says which and why."""
+
+
+class StalePlanError(StackRunError):
+    """A saved plan no longer fits the stack's state (it changed since); nothing was applied."""
 
 
 class StacksFailedError(StackRunError):
@@ -251,24 +258,47 @@ class StackRunner:
             *self._lock_wait(),
         )
 
+    def plan_for_deploy(self, stack: str, plan_file: str = DEPLOY_PLAN) -> dict[str, Any]:
+        """Save the plan a deploy would apply (`deploy.tfplan`) and return its JSON.
+
+        Show it, then apply exactly that file with `apply_saved_plan`: nothing is planned
+        twice and what is applied is what was shown.
+        """
+        return self.saved_plan_json(stack, plan_file, refresh_only=False)
+
+    def show_saved_plan(self, stack: str, plan_file: str | Path) -> dict[str, Any]:
+        """The JSON of a plan saved earlier (e.g. a CI artifact), after initialising the stack.
+
+        The stack must be synthesized and initialised like the one that made the plan (the
+        same providers): `terraform show` and `apply` check that against the plan.
+        """
+        self.ensure_synthesized()
+        self.init(stack)
+        return self._show_json(stack, str(plan_file))
+
+    def apply_saved_plan(self, stack: str, plan_file: str | Path) -> None:
+        """Apply exactly this saved plan of the stack, without planning again.
+
+        A plan made before the stack's state changed (another deploy, a refresh) is refused
+        by terraform before any write: StalePlanError, naming the stack.
+        """
+        self.ensure_synthesized()
+        self.require_variables(stack)
+        self.init(stack)
+        self._apply(stack, str(plan_file))
+
     def deploy(self, stack: str) -> dict[str, Any]:
         """Plan the stack, apply exactly that saved plan, and return the applied plan's JSON.
 
-        The saved plan is rendered as JSON while it is applied (both only read the plan
-        file), so the rendering costs no time on the deploy's path.
+        `plan_for_deploy` and `apply_saved_plan` in one step, for callers that show nothing
+        before applying (the demo, benchmarks, tests). The saved plan is rendered as JSON
+        while it is applied (both only read the plan file), so the rendering costs no time
+        on the deploy's path.
         """
         self.save_plan(stack, DEPLOY_PLAN, refresh_only=False)
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"show-{stack}") as pool:
             shown = pool.submit(self._show_json, stack, DEPLOY_PLAN)
-            self._check(
-                self.project.terraform,
-                stack,
-                "apply",
-                "-input=false",
-                "-no-color",
-                *self._lock_wait(),
-                DEPLOY_PLAN,
-            )
+            self._apply(stack, DEPLOY_PLAN)
             return shown.result()
 
     def outputs(self, stack: str) -> dict[str, Any]:
@@ -368,6 +398,28 @@ class StackRunner:
 
     def _lock_wait(self) -> list[str]:
         return [f"-lock-timeout={self.lock_timeout}"] if self.lock_timeout else []
+
+    def _apply(self, stack: str, plan_file: str) -> None:
+        try:
+            self._check(
+                self.project.terraform,
+                stack,
+                "apply",
+                "-input=false",
+                "-no-color",
+                *self._lock_wait(),
+                plan_file,
+            )
+        except StackRunError as failed:
+            if STALE_PLAN_MESSAGE in str(failed):
+                raise StalePlanError(
+                    f"stack {stack!r}: the saved plan {plan_file} is stale (terraform: "
+                    f'"{STALE_PLAN_MESSAGE}"): the state changed after it was made, e.g. '
+                    f"another deploy of {stack} ran. Nothing was applied. Plan again "
+                    f"(`codat-stripe plan --stack {stack} --out-dir DIR`), review, then deploy "
+                    "that new plan."
+                ) from failed
+            raise
 
     def _show_json(self, stack: str, plan_file: str) -> dict[str, Any]:
         shown = self._check(self.project.terraform, stack, "show", "-json", plan_file)

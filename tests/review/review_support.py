@@ -29,7 +29,8 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     """Run `codat-stripe <command> --project-dir <project> ...` with the toolchain.
 
-    CI is unset unless `env` sets it: these projects keep local state on purpose.
+    CI is unset unless `env` sets it: these projects keep local state on purpose. stdin is
+    /dev/null (never a terminal), as in CI.
     """
     return subprocess.run(
         [
@@ -42,6 +43,7 @@ def run_cli(
             *args,
         ],
         env={**project.env, "CI": "", **(env or {})},
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=300,

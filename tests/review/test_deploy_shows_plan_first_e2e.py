@@ -1,0 +1,214 @@
+"""`codat-stripe deploy`: the plan's summary first, then apply only what was shown and approved.
+
+Real CLI process, cdktn synth, terraform, provider and emulator. "Nothing applied" is proved
+by the emulator's request log: no write request reached Codat.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from review_support import SECRET_TEST, assert_no_secret, run_cli, secrets
+
+from e2e_support import APPS, FAKE_CODAT_KEY
+
+pytestmark = pytest.mark.e2e
+
+WRITES = ("PUT", "PATCH", "POST", "DELETE")
+TITLE = "# Plan of stack `test` (deploy)"
+
+
+def _env(codat: Any, **shared: Any) -> dict[str, str]:
+    environment = {
+        "name": "test",
+        "mode": "test",
+        "client_id": "ca_fakeDeploy1",
+        "codat_base_url": codat.base_url,
+    }
+    for name in ("credentials_revision",):
+        if name in shared:
+            environment[name] = shared.pop(name)
+    params = {"shared": shared, "environments": [environment]}
+    return {**secrets(), "STACK_PARAMS": json.dumps(params)}
+
+
+def _writes(codat: Any, since: int) -> list[tuple[str, str]]:
+    return [(r["method"], r["path"]) for r in codat.requests()[since:] if r["method"] in WRITES]
+
+
+def _deploy_on_a_terminal(project: Any, env: dict[str, str], answer: str) -> tuple[int, str, str]:
+    """`deploy test` with a pseudo-terminal as stdin, answering the prompt with `answer`."""
+    controller, terminal = pty.openpty()
+    try:
+        # The terminal keeps the typed line until the CLI reads it, as a person types ahead.
+        os.write(controller, answer.encode() + b"\n")
+        process = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "codat_stripe_ops.cli",
+                "deploy",
+                "test",
+                "--project-dir",
+                str(project.directory),
+            ],
+            env={**project.env, "CI": "", **env},
+            stdin=terminal,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    return process.returncode, process.stdout, process.stderr
+
+
+def test_deploy_shows_the_summary_then_applies_only_when_approved(
+    cdk_project: Any, codat: Any, tmp_path: Path
+) -> None:
+    project = cdk_project(APPS / "params_app.py")
+    env = _env(codat)
+
+    # No terminal, no --auto-approve: the summary, then a refusal before any write.
+    start = len(codat.requests())
+    refused = run_cli(project, "deploy", "test", env=env)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert refused.stdout.startswith(TITLE), refused.stdout
+    assert "**Plan: " in refused.stdout and " to add" in refused.stdout
+    assert "| Stripe credentials | create |" in refused.stdout
+    assert "stdin is not a terminal" in refused.stderr and "--auto-approve" in refused.stderr
+    assert "Nothing was applied" in refused.stderr
+    assert _writes(codat, start) == []
+
+    # On a terminal: the question after the summary; anything but "yes" applies nothing.
+    start = len(codat.requests())
+    code, out, err = _deploy_on_a_terminal(project, env, "y")
+    assert code == 1, out + err
+    assert out.startswith(TITLE) and "| Stripe credentials | create |" in out
+    assert "Apply these changes to test? Only 'yes' is accepted" in err
+    assert "apply cancelled" in err and "nothing was applied to stack test" in err
+    assert _writes(codat, start) == []
+
+    # "yes" applies exactly the plan shown.
+    start = len(codat.requests())
+    code, out, err = _deploy_on_a_terminal(project, env, "yes")
+    assert code == 0, out + err
+    assert out.index(TITLE) < out.index("Applied the plan shown above to stack test.")
+    assert ("PUT", "/integrations/credentials/yzth") in _writes(codat, start)
+    assert len(out.split("shared_parameters_sha256=")[1].strip()) == 64
+    assert_no_secret(out + err, SECRET_TEST, FAKE_CODAT_KEY)
+
+    # Nothing left to do: said so, nothing applied, exit 0 (no prompt, no flag needed).
+    start = len(codat.requests())
+    summary_file = tmp_path / "summary.md"
+    clean = run_cli(project, "deploy", "test", "--summary-file", str(summary_file), env=env)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "No changes. Codat matches the code." in clean.stdout
+    assert "No changes: nothing to apply to stack test." in clean.stdout
+    assert summary_file.read_text().startswith(TITLE)
+    assert _writes(codat, start) == []
+
+    # --auto-approve: the summary (with its risk banner) first, then exactly that plan.
+    start = len(codat.requests())
+    scope = _env(codat, use_read_write_scope=True)
+    approved = run_cli(project, "deploy", "test", "--auto-approve", env=scope)
+    assert approved.returncode == 0, approved.stdout + approved.stderr
+    shown = approved.stdout
+    assert shown.index("> [!WARNING]") < shown.index("Applied the plan shown above")
+    assert "switches to the read_write scope" in shown
+    assert "nothing is deleted first, so the integration stays enabled" in shown
+    assert _writes(codat, start) == [("PUT", "/integrations/credentials/yzth")]
+
+
+def test_deploy_applies_a_saved_plan_and_refuses_a_stale_one(
+    cdk_project: Any, codat: Any, tmp_path: Path
+) -> None:
+    project = cdk_project(APPS / "params_app.py")
+    first = run_cli(project, "deploy", "test", "--auto-approve", env=_env(codat))
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    # A plan job saves the plan file; a later job applies that file after review.
+    reviewed = tmp_path / "reviewed"
+    plan = run_cli(
+        project,
+        "plan",
+        "--stack",
+        "test",
+        "--out-dir",
+        str(reviewed),
+        env=_env(codat, sync_schedule_hours=12),
+    )
+    assert plan.returncode == 2, plan.stdout + plan.stderr
+    assert (reviewed / "test.tfplan").is_file()
+
+    start = len(codat.requests())
+    # The environment's code no longer matters: the saved plan is what gets applied.
+    applied = run_cli(
+        project,
+        "deploy",
+        "test",
+        "--plan-file",
+        str(reviewed / "test.tfplan"),
+        "--auto-approve",
+        env=_env(codat, sync_schedule_hours=12),
+    )
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "all 11 commerce data types: sync schedule (hours) | `24` | `12` |" in applied.stdout
+    assert applied.stdout.index(TITLE) < applied.stdout.index("Applied the plan shown above")
+    assert [w for w in _writes(codat, start) if w[1] == "/profile/syncSettings"]
+    settings = codat.client.get("/profile/syncSettings").json()["settings"]
+    assert {s["syncSchedule"] for s in settings if s["dataType"].startswith("commerce-")} == {12}
+
+    # A plan saved before another deploy changed the state is stale: refused, nothing applied.
+    stale_dir = tmp_path / "stale"
+    saved = run_cli(
+        project,
+        "plan",
+        "--stack",
+        "test",
+        "--out-dir",
+        str(stale_dir),
+        env=_env(codat, sync_schedule_hours=6),
+    )
+    assert saved.returncode == 2, saved.stdout + saved.stderr
+    bump = run_cli(
+        project,
+        "deploy",
+        "test",
+        "--auto-approve",
+        env=_env(codat, sync_schedule_hours=12, credentials_revision=1),
+    )
+    assert bump.returncode == 0, bump.stdout + bump.stderr
+    assert "credentials written again because the credentials revision was bumped" in bump.stdout
+    start = len(codat.requests())
+    stale = run_cli(
+        project,
+        "deploy",
+        "test",
+        "--plan-file",
+        str(stale_dir / "test.tfplan"),
+        "--auto-approve",
+        env=_env(codat, sync_schedule_hours=6, credentials_revision=1),
+    )
+    assert stale.returncode == 1, stale.stdout + stale.stderr
+    assert "stack 'test': the saved plan" in stale.stderr and "is stale" in stale.stderr
+    assert "Saved plan is stale" in stale.stderr and "Plan again" in stale.stderr
+    assert "Nothing was applied" in stale.stderr
+    assert _writes(codat, start) == []
+    settings = codat.client.get("/profile/syncSettings").json()["settings"]
+    assert {s["syncSchedule"] for s in settings if s["dataType"].startswith("commerce-")} == {12}
+
+    missing = run_cli(
+        project, "deploy", "test", "--plan-file", str(tmp_path / "nope.tfplan"), env=_env(codat)
+    )
+    assert missing.returncode == 1
+    assert "nope.tfplan: no such file" in missing.stderr
