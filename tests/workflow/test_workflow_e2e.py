@@ -1,9 +1,10 @@
 """The CI workflow's own `run:` steps, in order, against the emulator and a PostgreSQL backend.
 
-Pull request (review, plan per stack, sticky comment), merge (deploy test, verify test,
-promotion check, deploy live), a second push to the pull request, a refused promotion, and
-the drift schedule (issue opened, updated, closed). GitHub itself is a recorded fake `gh`
-whose requests are asserted.
+Pull request (review, plan per stack, sticky comment), merge (deploy test, verify test, plan
+live: promotion check, the summary in the job summary, the saved plan uploaded; then deploy
+live applies that artifact, and nothing reached live before), a second push to the pull
+request, a refused promotion, and the drift schedule (issue opened, updated, closed). GitHub
+itself is a recorded fake `gh` whose requests are asserted.
 """
 
 from __future__ import annotations
@@ -202,16 +203,52 @@ def test_pull_request_merge_and_drift_schedule_run_the_workflow_steps(
     for secret in SECRETS.values():
         assert secret not in body and secret not in json.dumps(calls)
 
-    # --- Merge: deploy test, verify test, promotion check against test's state, deploy live.
+    # --- Merge: deploy test (summary first), verify test, plan live, then deploy that plan.
     merge = repo.runner("push", ref="refs/heads/main")
     assert not merge.job_if("review", {}) and not merge.job_if("drift", {})
     assert merge.job_if("deploy-test", {})
     deploy_test = _ok(merge.run_job("deploy-test"))
     digest = deploy_test.outputs["shared-parameters-sha256"]
     assert len(digest) == 64, deploy_test.log()
+    shown = _step(deploy_test, "Deploy test").output
+    assert shown.index("# Plan of stack `test` (deploy)") < shown.index("Applied the plan shown")
     verify = _ok(merge.run_job("verify-test", {"deploy-test": deploy_test}))
-    live = _ok(merge.run_job("deploy-live", {"deploy-test": deploy_test, "verify-test": verify}))
-    assert "Promotion check passed" in _step(live, "Promotion check").output
+
+    # The approval comes after the plan: plan-live has no environment, deploy-live has `live`.
+    jobs = repo.workflow["jobs"]
+    assert "environment" not in jobs["plan-live"] and jobs["deploy-live"]["environment"] == "live"
+    assert jobs["deploy-live"]["needs"] == ["deploy-test", "plan-live"]
+    needs = {"deploy-test": deploy_test, "verify-test": verify}
+    assert merge.job_if("plan-live", needs)
+    plan_live = _ok(merge.run_job("plan-live", needs))
+    assert "Promotion check passed" in _step(plan_live, "Promotion check").output
+    assert plan_live.outputs["changes"] == "true", plan_live.log()
+    reviewed = merge.summaries["plan-live"]
+    assert "## Stack `live`: Stripe (platform key `exgd`)" in reviewed
+    assert "LIVE stack" in reviewed and "| Stripe credentials | create |" in reviewed
+    artifact = tmp_path / "runner" / "artifacts" / "deploy-plan-live"
+    assert sorted(f.name for f in artifact.iterdir()) == ["live.md", "live.tfplan"]
+    with httpx.Client(
+        base_url=emulator.base_url, headers=emulator.auth_headers(KEYS["live"]), timeout=30
+    ) as codat:
+        # Planned, shown, not applied: live has no credentials before the approval.
+        assert codat.get("/integrations/credentials/exgd").status_code == 404
+        live_needs = {"deploy-test": deploy_test, "plan-live": plan_live}
+        assert merge.job_if("deploy-live", live_needs)
+        live = _ok(merge.run_job("deploy-live", live_needs))
+        assert codat.get("/integrations/credentials/exgd").status_code == 200
+    applied = _step(live, "Deploy live").output
+    assert applied.index("# Plan of stack `live` (deploy)") < applied.index(
+        "Applied the plan shown above to stack live."
+    )
+    assert "| Stripe credentials | create |" in applied
+    assert "Promotion check passed" in _step(live, "Promotion check again").output
+    assert "# Plan of stack `live` (deploy)" in merge.summaries["deploy-live"]
+
+    # A second merge with nothing new for live: no approval is asked, no deploy job runs.
+    again = _ok(merge.run_job("plan-live", needs))
+    assert again.outputs["changes"] == "false", again.log()
+    assert not merge.job_if("deploy-live", {"deploy-test": deploy_test, "plan-live": again})
 
     # --- Second push to the pull request: the same comment is edited, with the new commit.
     repo.commit("bbbb222", sync_hours=12)
@@ -228,14 +265,16 @@ def test_pull_request_merge_and_drift_schedule_run_the_workflow_steps(
     assert [c["id"] for c in repo.github()["comments"][str(PR)]] == [1, 2, 101]
     assert repo.github()["comments"][str(PR)][0]["body"] == COMMENT_MARKER
 
-    # --- Live refuses what test has not deployed: the promotion check names the field.
+    # --- Live refuses what test has not deployed: the promotion check names the field, and
+    # no live plan is made, so no deploy (or approval) follows.
     merge_b = repo.runner("push", ref="refs/heads/main")
-    refused = merge_b.run_job("deploy-live", {"deploy-test": deploy_test, "verify-test": verify})[0]
+    refused = merge_b.run_job("plan-live", {"deploy-test": deploy_test, "verify-test": verify})[0]
     assert not refused.success
     check = _step(refused, "Promotion check")
     assert check.exit_code == 2, refused.log()
     assert "sync_schedule_hours: test deployed 24, live has 12" in check.output
-    assert _step(refused, "Deploy live").skipped
+    assert _step(refused, "Save the live plan").skipped
+    assert not merge_b.job_if("deploy-live", {"deploy-test": deploy_test, "plan-live": refused})
 
     # --- Drift schedule (back on the deployed commit): clean, drift, still drift, healed.
     repo.commit("aaaa111", sync_hours=24)

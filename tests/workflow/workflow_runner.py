@@ -115,6 +115,8 @@ class WorkflowRunner:
     secrets: dict[str, str]
     skip_ids: frozenset[str] = frozenset({"versions", "setup", "install"})
     artifacts: Path = field(init=False)
+    summaries: dict[str, str] = field(default_factory=dict, init=False)
+    """Each job's GITHUB_STEP_SUMMARY, by job label (job name plus matrix values)."""
 
     def __post_init__(self) -> None:
         """The artifact store is shared by every job this runner runs."""
@@ -223,7 +225,6 @@ class WorkflowRunner:
                 result.success = False
         context["_job_ok"] = result.success
         result.outputs = {k: substitute(v, context) for k, v in spec.get("outputs", {}).items()}
-        self.summaries = getattr(self, "summaries", {})
         self.summaries[label] = files["GITHUB_STEP_SUMMARY"].read_text()
         return result
 
