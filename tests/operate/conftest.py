@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from operate_support import OPERATE_APP, OpsEmulator, new_emulator_process
+from operate_support import OPERATE_APP, OpsEmulator, ProcessGroups, new_emulator_process
 from postgres_support import PostgresServer, postgres_bindir, server_user
 
 from codat_emulator.process import free_port
@@ -72,3 +72,13 @@ def postgres() -> Iterator[PostgresServer]:
     finally:
         server.stop()
         shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def process_groups() -> Iterator[ProcessGroups]:
+    """Start processes in their own groups; every group is killed when the test ends."""
+    groups = ProcessGroups()
+    try:
+        yield groups
+    finally:
+        groups.kill_all()

@@ -236,16 +236,16 @@ def readable_files(
     return texts
 
 
-def spawn_cli(
-    project: CdkProject, args: Sequence[str], env: Mapping[str, str], output: Path
+def spawn(
+    argv: Sequence[str], cwd: Path, env: Mapping[str, str], output: Path
 ) -> subprocess.Popen[bytes]:
-    """Start the real `cdktn` CLI in its own process group, output to `output`."""
+    """Start `argv` in its own process group (a new session), stdout and stderr to `output`."""
     handle = output.open("wb")
     try:
         return subprocess.Popen(
-            ["cdktn", *args],
-            cwd=project.directory,
-            env={**project.env, **env},
+            list(argv),
+            cwd=cwd,
+            env=dict(env),
             stdin=subprocess.DEVNULL,
             stdout=handle,
             stderr=subprocess.STDOUT,
@@ -253,6 +253,44 @@ def spawn_cli(
         )
     finally:
         handle.close()
+
+
+def spawn_cli(
+    project: CdkProject, args: Sequence[str], env: Mapping[str, str], output: Path
+) -> subprocess.Popen[bytes]:
+    """Start the real `cdktn` CLI in its own process group, output to `output`."""
+    return spawn(["cdktn", *args], project.directory, {**project.env, **env}, output)
+
+
+@dataclass
+class ProcessGroups:
+    """The processes a test started, each leading its own process group.
+
+    `kill_all` SIGKILLs every group, so nothing a test started (the CLI, terraform, the
+    provider) outlives it, whether it passed or failed; the `process_groups` fixture calls it.
+    """
+
+    started: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def start(
+        self, argv: Sequence[str], cwd: Path, env: Mapping[str, str], output: Path
+    ) -> subprocess.Popen[bytes]:
+        """`spawn`, remembered for `kill_all`."""
+        process = spawn(argv, cwd, env, output)
+        self.started.append(process)
+        return process
+
+    def cli(
+        self, project: CdkProject, args: Sequence[str], env: Mapping[str, str], output: Path
+    ) -> subprocess.Popen[bytes]:
+        """`spawn_cli`, remembered for `kill_all`."""
+        return self.start(["cdktn", *args], project.directory, {**project.env, **env}, output)
+
+    def kill_all(self) -> None:
+        """SIGKILL the process group of every started process (finished ones too: their
+        children may still run), then reap each."""
+        for process in self.started:
+            kill_group(process)
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:

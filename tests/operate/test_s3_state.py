@@ -4,8 +4,10 @@ Two project directories stand for two checkouts (two CI runners) of the same cod
 `test` stack keeps its state in one S3 object, locked with an S3 lock object
 (`use_lockfile`, terraform >= 1.10). The first deploy (the real `cdktn` CLI) is held mid-apply
 by an emulator hold on its enabled toggle; meanwhile the project's deploy path (StackRunner)
-fails cleanly on the lock and a run told to wait (`lock_timeout`) waits (its refused lock
+fails cleanly on the lock and `codat-stripe plan --lock-timeout` waits (its refused lock
 write shows in the S3 server's log), then finds nothing to do once the hold is released.
+No step depends on timing: each is observed (the hold, the lock object, the refused write).
+Every process a test starts leads its own process group, killed when the test ends.
 A deploy killed with SIGKILL leaves its lock object behind: `terraform force-unlock -force
 <ID>` (the ID is in the lock error) releases it, and the next deploy converges with nothing
 lost.
@@ -14,7 +16,7 @@ lost.
 from __future__ import annotations
 
 import json
-import threading
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,11 +29,11 @@ from operate_support import (
     DEPLOY_FLAGS,
     SECRET_TEST,
     OpsEmulator,
+    ProcessGroups,
     assert_converged,
     kill_group,
     leaks,
     secrets_env,
-    spawn_cli,
     stack_params,
     state_addresses,
     wait_for,
@@ -132,6 +134,7 @@ def test_concurrent_deploys_of_one_stack_one_fails_cleanly_one_waits(
     make_project: Callable[..., CdkProject],
     emulator: OpsEmulator,
     s3: MotoS3,
+    process_groups: ProcessGroups,
     tmp_path: Path,
 ) -> None:
     env = _env(emulator, s3)
@@ -140,64 +143,70 @@ def test_concurrent_deploys_of_one_stack_one_fails_cleanly_one_waits(
     (stack,) = runner_b.stacks(["test"])  # B is synthesized and initialised before A starts
     runner_b.init(stack)
 
+    log_a, log_wait, report_file = (tmp_path / name for name in ("a.log", "wait.log", "wait.json"))
     hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
-    deploy_a = spawn_cli(project_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
-    waited: dict[str, Any] = {}
-    try:
-        # A is mid-apply (its lock object is in S3): its enabled toggle waits in the hold.
-        wait_for(
-            lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
-            "deploy A to be mid-apply",
-            timeout=BOUNDED_SECONDS,
-        )
-        assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
-        assert LOCK_KEY in s3.keys(BUCKET)
-        holder = json.loads(s3.read(BUCKET, LOCK_KEY))
-        assert holder["Operation"] == "OperationTypeApply"
+    deploy_a = process_groups.cli(project_a, ["deploy", "test", *DEPLOY_FLAGS], env, log_a)
+    # A is mid-apply (its lock object is in S3): its enabled toggle waits in the hold.
+    wait_for(
+        lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
+        "deploy A to be mid-apply",
+        timeout=BOUNDED_SECONDS,
+    )
+    assert deploy_a.poll() is None, log_a.read_text()
+    assert LOCK_KEY in s3.keys(BUCKET)
+    holder = json.loads(s3.read(BUCKET, LOCK_KEY))
+    assert holder["Operation"] == "OperationTypeApply"
 
-        # B deploys the same stack: it fails at once on the lock, names it, writes nothing.
-        logged = len(emulator.requests())
-        with pytest.raises(StackRunError) as refused:
-            runner_b.deploy(stack)
-        assert "Error acquiring the state lock" in str(refused.value)
-        assert lock_id(str(refused.value)) == holder["ID"]
-        assert deploy_a.poll() is None, "A must still be running: B really overlapped"
-        assert [w for w in writes(emulator.requests()[logged:]) if w[1] != ENABLED_PATH] == []
+    # B deploys the same stack: it fails at once on the lock, names it, writes nothing.
+    logged = len(emulator.requests())
+    with pytest.raises(StackRunError) as refused:
+        runner_b.deploy(stack)
+    assert "Error acquiring the state lock" in str(refused.value)
+    assert lock_id(str(refused.value)) == holder["ID"]
+    assert deploy_a.poll() is None, "A must still be running: B really overlapped"
+    assert held(emulator.client) == 1
+    assert writes(emulator.requests()[logged:]) == []
 
-        # A run told to wait for the lock does: its refused lock write shows in S3's log.
-        refused_before = s3.refused_lock_writes(LOCK_KEY)
-        waiter = StackRunner(project=runner_b.project, synth=False, lock_timeout="300s")
+    # A run told to wait for the lock (the project's plan command, `--lock-timeout`) does:
+    # its refused lock write shows in S3's log, and it is still running.
+    refused_before = s3.refused_lock_writes(LOCK_KEY)
+    waiting = process_groups.start(
+        [
+            sys.executable,
+            "-m",
+            "codat_stripe_ops.cli",
+            "plan",
+            "--project-dir",
+            str(runner_b.project.directory),
+            "--no-synth",
+            "--stack",
+            stack,
+            "--lock-timeout",
+            "300s",
+            "--format",
+            "json",
+            "--output",
+            str(report_file),
+        ],
+        runner_b.project.directory,
+        {**runner_b.project.env, **env, "CI": ""},
+        log_wait,
+    )
+    wait_for(
+        lambda: s3.refused_lock_writes(LOCK_KEY) > refused_before or waiting.poll() is not None,
+        "the waiting run to find the lock taken",
+        timeout=BOUNDED_SECONDS,
+    )
+    assert waiting.poll() is None, log_wait.read_text()
+    assert deploy_a.poll() is None
 
-        def wait_and_plan() -> None:
-            try:
-                waited["plan"] = waiter.plan_stacks([stack])[stack]
-            except StackRunError as error:
-                waited["error"] = error
-
-        thread = threading.Thread(target=wait_and_plan, daemon=True)
-        thread.start()
-        wait_for(
-            lambda: s3.refused_lock_writes(LOCK_KEY) > refused_before or not thread.is_alive(),
-            "the waiting run to find the lock taken",
-            timeout=BOUNDED_SECONDS,
-        )
-        assert thread.is_alive() and not waited, waited
-        assert deploy_a.poll() is None
-
-        release(emulator.client, hold_id)  # A's enabled toggle goes through; A unlocks
-        assert deploy_a.wait(timeout=BOUNDED_SECONDS) == 0, (tmp_path / "a.log").read_text()
-        thread.join(timeout=BOUNDED_SECONDS)
-        assert not thread.is_alive(), "the waiting run did not finish after A unlocked"
-    finally:
-        if deploy_a.poll() is None:
-            kill_group(deploy_a)
-    assert "error" not in waited, waited.get("error")
-    changed = [
-        c["address"]
-        for c in waited["plan"]["resource_changes"]
-        if c["mode"] == "managed" and c["change"]["actions"] != ["no-op"]
-    ]
-    assert changed == []
+    release(emulator.client, hold_id)  # A's enabled toggle goes through; A unlocks
+    assert deploy_a.wait(timeout=BOUNDED_SECONDS) == 0, log_a.read_text()
+    # The plan command exits 0 when no stack changes (2: changes, 1: an error).
+    assert waiting.wait(timeout=BOUNDED_SECONDS) == 0, log_wait.read_text()
+    report = json.loads(report_file.read_text())
+    assert report["status"] == "clean", report
+    assert [(entry["stack"], entry["changed"]) for entry in report["stacks"]] == [(stack, False)]
 
     # One valid state, written by A, with no lock left; B converges on it.
     _assert_state_whole(s3, emulator)
@@ -208,21 +217,22 @@ def test_a_killed_deploy_leaves_its_lock_and_force_unlock_recovers_with_nothing_
     make_project: Callable[..., CdkProject],
     emulator: OpsEmulator,
     s3: MotoS3,
+    process_groups: ProcessGroups,
     tmp_path: Path,
 ) -> None:
     env = _env(emulator, s3)
     project_a = make_project("runner-a", app=S3_APP)
     hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
-    deploy_a = spawn_cli(project_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
-    try:
-        wait_for(
-            lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
-            "deploy A to be mid-apply",
-            timeout=BOUNDED_SECONDS,
-        )
-        assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
-    finally:
-        kill_group(deploy_a)  # SIGKILL: the CLI, terraform and the provider, mid-apply
+    deploy_a = process_groups.cli(
+        project_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log"
+    )
+    wait_for(
+        lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
+        "deploy A to be mid-apply",
+        timeout=BOUNDED_SECONDS,
+    )
+    assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
+    kill_group(deploy_a)  # SIGKILL: the CLI, terraform and the provider, mid-apply
     release(emulator.client, hold_id)  # the killed client's request is served
     assert LOCK_KEY in s3.keys(BUCKET), "S3-native locks outlive a killed holder"
     stale = json.loads(s3.read(BUCKET, LOCK_KEY))["ID"]

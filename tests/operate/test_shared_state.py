@@ -5,7 +5,9 @@ Two project directories stand for two checkouts (two CI runners) of the same cod
 with a session-level advisory lock). The first deploy is held mid-apply by an emulator hold on
 its enabled toggle; meanwhile a second deploy fails on the lock, and a plan with
 `-lock-timeout` waits for it (observed in PostgreSQL: its session asked for the lock and
-holds none), then finds nothing left to do.
+holds none), then finds nothing left to do. No step depends on timing: each is observed
+(the hold, the granted advisory lock, the waiting session), and every process a test starts
+leads its own process group, killed when the test ends, passed or failed.
 
 A deploy killed with SIGKILL mid-apply loses its database session, and PostgreSQL releases
 a session's advisory locks with it: the lock is gone without `terraform force-unlock`, and
@@ -19,7 +21,6 @@ advisory lock, so the remedy is ending that session:
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -31,12 +32,12 @@ from operate_support import (
     DEPLOY_FLAGS,
     SECRET_TEST,
     OpsEmulator,
+    ProcessGroups,
     assert_converged,
     kill_group,
     leaks,
     readable_files,
     secrets_env,
-    spawn_cli,
     stack_params,
     state_addresses,
     wait_for,
@@ -72,69 +73,65 @@ def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
     make_project: Callable[..., CdkProject],
     emulator: OpsEmulator,
     postgres: PostgresServer,
+    process_groups: ProcessGroups,
     tmp_path: Path,
 ) -> None:
     env = _pg_env(emulator, postgres)
     runner_a, runner_b = make_project("runner-a"), make_project("runner-b")
+    log_a, log_b, log_wait = (tmp_path / f"{name}.log" for name in ("a", "b", "wait"))
     hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
-    deploy_a = spawn_cli(runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
-    try:
-        # A is mid-apply: its sync settings are written, its enabled toggle waits in the hold.
-        wait_for(
-            lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
-            "deploy A to be mid-apply",
-            timeout=BOUNDED_SECONDS,
-        )
-        assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
-        assert postgres.advisory_locks() >= 1  # A holds the state lock
+    deploy_a = process_groups.cli(runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, log_a)
 
-        # B deploys the same stack while A holds the lock: it must not write, and says why.
-        logged = len(emulator.requests())
-        deploy_b = runner_b.cli(
-            "deploy", "test", *DEPLOY_FLAGS, extra_env=env, check=False, timeout=BOUNDED_SECONDS
-        )
-        output_b = deploy_b.stdout + deploy_b.stderr
-        assert deploy_b.returncode != 0, output_b
-        assert "Error acquiring the state lock" in output_b, output_b
-        assert deploy_a.poll() is None, "A must still be running: B really overlapped"
-        backend = json.loads((runner_b.stack_dir("test") / "cdk.tf.json").read_text())
-        assert backend["terraform"]["backend"] == {"pg": {"schema_name": SCHEMA}}
-        assert [w for w in writes(emulator.requests()[logged:]) if w[1] != ENABLED_PATH] == []
+    # A is mid-apply: its sync settings are written, its enabled toggle waits in the hold,
+    # and it holds the state lock (PostgreSQL shows the advisory lock granted).
+    wait_for(
+        lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
+        "deploy A to be mid-apply",
+        timeout=BOUNDED_SECONDS,
+    )
+    assert deploy_a.poll() is None, log_a.read_text()
+    assert postgres.advisory_locks() == 1
 
-        # A plan that is told to wait for the lock does, and starts once A is done.
-        waiting = subprocess.Popen(
-            [
-                runner_b.env["TERRAFORM_BINARY_NAME"],
-                "plan",
-                "-lock-timeout=150s",
-                "-input=false",
-                "-no-color",
-                "-detailed-exitcode",
-            ],
-            cwd=runner_b.stack_dir("test"),
-            env={**runner_b.env, **env},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        # Deterministic, not a delay: the plan's session has asked for the lock and holds none.
-        wait_for(
-            lambda: postgres.lock_waiters() >= 1 or waiting.poll() is not None,
-            "the waiting plan to ask for the lock A holds",
-            timeout=BOUNDED_SECONDS,
-        )
-        assert waiting.poll() is None, "the waiting plan finished while A still held the lock"
-        assert deploy_a.poll() is None, "A must still hold the lock while the plan waits"
-        release(emulator.client, hold_id)  # A's enabled toggle goes through
-        assert deploy_a.wait(timeout=BOUNDED_SECONDS) == 0, (tmp_path / "a.log").read_text()
-        waited_output, _ = waiting.communicate(timeout=BOUNDED_SECONDS)
-    finally:
-        if deploy_a.poll() is None:
-            deploy_a.kill()
+    # B deploys the same stack while A holds the lock: it must not write, and says why.
+    logged = len(emulator.requests())
+    deploy_b = process_groups.cli(runner_b, ["deploy", "test", *DEPLOY_FLAGS], env, log_b)
+    assert deploy_b.wait(timeout=BOUNDED_SECONDS) != 0, log_b.read_text()
+    assert "Error acquiring the state lock" in log_b.read_text(), log_b.read_text()
+    assert deploy_a.poll() is None, "A must still be running: B really overlapped"
+    assert held(emulator.client) == 1 and postgres.advisory_locks() == 1
+    backend = json.loads((runner_b.stack_dir("test") / "cdk.tf.json").read_text())
+    assert backend["terraform"]["backend"] == {"pg": {"schema_name": SCHEMA}}
+    assert writes(emulator.requests()[logged:]) == []
+
+    # A plan that is told to wait for the lock does, and starts once A is done.
+    waiting = process_groups.start(
+        [
+            runner_b.env["TERRAFORM_BINARY_NAME"],
+            "plan",
+            "-lock-timeout=150s",
+            "-input=false",
+            "-no-color",
+            "-detailed-exitcode",
+        ],
+        runner_b.stack_dir("test"),
+        {**runner_b.env, **env},
+        log_wait,
+    )
+    # Observed, not a delay: the plan's session has asked for the lock and holds none.
+    wait_for(
+        lambda: postgres.lock_waiters() >= 1 or waiting.poll() is not None,
+        "the waiting plan to ask for the lock A holds",
+        timeout=BOUNDED_SECONDS,
+    )
+    assert waiting.poll() is None, "the waiting plan finished while A still held the lock"
+    assert deploy_a.poll() is None, "A must still hold the lock while the plan waits"
+    release(emulator.client, hold_id)  # A's enabled toggle goes through
+    assert deploy_a.wait(timeout=BOUNDED_SECONDS) == 0, log_a.read_text()
+    # -detailed-exitcode: 0 is "no changes" (2 would be changes, 1 an error).
+    assert waiting.wait(timeout=BOUNDED_SECONDS) == 0, log_wait.read_text()
+    waited_output = log_wait.read_text()
     assert "Acquiring state lock. This may take a few moments..." in waited_output
-    assert "0 to add, 0 to change, 0 to destroy" in waited_output or (
-        "No changes." in waited_output
-    ), waited_output
+    assert "No changes." in waited_output, waited_output
 
     # The state is valid, shared, and lock-free: B sees A's resources and has nothing to do.
     assert emulator.client.get("/integrations/yzth").json()["enabled"] is True
@@ -155,22 +152,23 @@ def test_a_killed_deploy_releases_the_postgres_lock_and_nothing_is_lost(
     make_project: Callable[..., CdkProject],
     emulator: OpsEmulator,
     postgres: PostgresServer,
+    process_groups: ProcessGroups,
     tmp_path: Path,
 ) -> None:
     env = _pg_env(emulator, postgres)
     runner_a = make_project("runner-a")
     hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
-    deploy_a = spawn_cli(runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log")
-    try:
-        wait_for(
-            lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
-            "deploy A to be mid-apply",
-            timeout=BOUNDED_SECONDS,
-        )
-        assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
-        assert postgres.advisory_locks() >= 1
-    finally:
-        kill_group(deploy_a)  # SIGKILL: the CLI, terraform and the provider, mid-apply
+    deploy_a = process_groups.cli(
+        runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log"
+    )
+    wait_for(
+        lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
+        "deploy A to be mid-apply",
+        timeout=BOUNDED_SECONDS,
+    )
+    assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
+    assert postgres.advisory_locks() == 1
+    kill_group(deploy_a)  # SIGKILL: the CLI, terraform and the provider, mid-apply
     release(emulator.client, hold_id)  # the killed client's request is served
 
     # The killed session's advisory lock goes with it: no force-unlock needed.
