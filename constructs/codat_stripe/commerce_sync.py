@@ -14,6 +14,7 @@ from codat_stripe.connection import CodatConnection
 from codat_stripe.import_blocks import import_existing
 from codat_stripe.ownership import claim_singleton
 from codat_stripe.restful import RestfulDataSource, RestfulResource, import_id
+from codat_stripe.tree_lookups import note_scope
 from codat_stripe.validation import (
     CodatStripeConfigError,
     require_bool,
@@ -114,6 +115,7 @@ class CommerceSyncSettings(Construct):
     def __init__(self, scope: Construct, id: str, props: CommerceSyncSettingsProps) -> None:
         """Validate the props eagerly, then declare the read-merge-write."""
         super().__init__(scope, id)
+        note_scope(self, scope)
         owner = f"CommerceSyncSettings '{id}'"
         self.desired = desired_commerce_settings(owner, props)
         self.connection = props.connection

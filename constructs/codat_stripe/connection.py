@@ -8,6 +8,7 @@ from codat_api.endpoints import BASE_URL
 from codat_stripe._cdk import Fn
 from codat_stripe.ownership import claim_name
 from codat_stripe.restful import RestfulProvider
+from codat_stripe.tree_lookups import note_scope
 from codat_stripe.validation import (
     is_loopback_url,
     is_unresolved,
@@ -71,6 +72,7 @@ class CodatConnection(Construct):
     ) -> None:
         """Create the API-key variable and the provider."""
         super().__init__(scope, id)
+        note_scope(self, scope)
         props = props or CodatConnectionProps()
         owner = f"CodatConnection '{id}'"
         self.instance_name = require_instance_name(owner, "instance_name", props.instance_name)

@@ -12,6 +12,8 @@ from typing import Any
 from weakref import WeakKeyDictionary
 
 from codat_stripe._cdk import TerraformResource, TerraformStack
+from codat_stripe.restful import RestfulOperation, RestfulResource
+from codat_stripe.tree_lookups import stack_of
 
 _BLOCKS: WeakKeyDictionary[TerraformStack, list[dict[str, Any]]] = WeakKeyDictionary()
 
@@ -22,8 +24,11 @@ def import_existing(resource: TerraformResource, import_id: str) -> None:
     Terraform imports the object on the first plan and ignores the block once the resource
     is in state, so leaving it in place is harmless.
     """
-    stack = TerraformStack.of(resource)
+    stack = stack_of(resource)
     blocks = _BLOCKS.setdefault(stack, [])
-    address = f"{resource.terraform_resource_type}.{resource.friendly_unique_id}"
+    if isinstance(resource, RestfulResource | RestfulOperation):
+        address = resource.address  # its type is known here: one round trip to Node fewer
+    else:
+        address = f"{resource.terraform_resource_type}.{resource.friendly_unique_id}"
     blocks.append({"id": import_id, "to": address})
     stack.add_override("import", list(blocks))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from weakref import WeakKeyDictionary
 
+from codat_stripe.tree_lookups import path_of, root_of, stack_of
 from codat_stripe.validation import CodatStripeConfigError
 from constructs import Construct
 
@@ -27,9 +28,10 @@ def claim_singleton(scope: Construct, instance: str, singleton: str, what: str) 
         what: How to call it in the error, e.g. "Codat's Stripe Test integration (yzth)".
 
     """
-    claims = _CLAIMS.setdefault(scope.node.root, {})
+    # The root through the stack: the stack's lookups are shared with claim_name's.
+    claims = _CLAIMS.setdefault(root_of(stack_of(scope)), {})
     key = (instance, singleton)
-    path = scope.node.path
+    path = path_of(scope)
     if key in claims and claims[key] != path:
         raise CodatStripeConfigError(
             f"'{claims[key]}' and '{path}' would both manage {what} of the Codat instance "
@@ -42,12 +44,10 @@ def claim_singleton(scope: Construct, instance: str, singleton: str, what: str) 
 
 def claim_name(scope: Construct, kind: str, name: str) -> None:
     """Refuse a second top-level Terraform name (output or check) of `kind` in one stack."""
-    from codat_stripe._cdk import TerraformStack
-
-    stack = TerraformStack.of(scope)
+    stack = stack_of(scope)
     claims = _CLAIMS.setdefault(stack, {})
     key = (kind, name)
-    path = scope.node.path
+    path = path_of(scope)
     if key in claims and claims[key] != path:
         raise CodatStripeConfigError(
             f"'{claims[key]}' and '{path}' would both declare the {kind} '{name}' in stack "

@@ -28,6 +28,7 @@ from codat_stripe.connection import DEFAULT_RETRY_COUNT, CodatConnection, CodatC
 from codat_stripe.removal_policy import DEFAULT_REMOVAL_POLICY, RemovalPolicy
 from codat_stripe.stripe_facts import StripeMode
 from codat_stripe.stripe_integration import DataAccess, StripeIntegration, StripeIntegrationProps
+from codat_stripe.tree_lookups import note_stack
 from codat_stripe.validation import (
     CodatStripeConfigError,
     require_choice,
@@ -158,6 +159,7 @@ class CodatStripeStack(TerraformStack):
     ) -> None:
         """Declare the environment's backend, variables, constructs and outputs."""
         super().__init__(scope, id)
+        note_stack(self, scope)
         self.shared = shared
         self.environment = environment
         owner = f"environment '{environment.name}'"

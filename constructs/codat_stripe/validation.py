@@ -30,9 +30,18 @@ def shown(value: Any) -> str:
     return repr(value)
 
 
+_STRING_TOKEN_MARKER = "${TfToken["
+"""Every string token the CDK encodes starts so (cdktn and CDKTF alike): a string without
+it holds no token, and the jsii round trip of `Token.is_unresolved` is skipped."""
+
+
 def is_unresolved(value: Any) -> bool:
     """True for CDK tokens (Terraform references); they are checked at plan time instead."""
-    return isinstance(value, str) and bool(Token.is_unresolved(value))
+    return (
+        isinstance(value, str)
+        and _STRING_TOKEN_MARKER in value
+        and bool(Token.is_unresolved(value))
+    )
 
 
 def require_str(owner: str, prop: str, value: Any) -> str:
