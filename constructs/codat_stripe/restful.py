@@ -145,7 +145,9 @@ class RestfulResource(TerraformResource):
         provider: TerraformProvider,
         path: str,
         body: Any,
+        ephemeral_body: Any = None,
         read_path: str | None = None,
+        read_response_template: str | None = None,
         update_path: str | None = None,
         create_method: str | None = None,
         update_method: str | None = None,
@@ -158,7 +160,12 @@ class RestfulResource(TerraformResource):
         depends_on: Sequence[Any] | None = None,
         lifecycle: TerraformResourceLifecycle | None = None,
     ) -> None:
-        """Declare the resource; methods are HTTP verbs (restful validates the allowed ones)."""
+        """Declare the resource; methods are HTTP verbs (restful validates the allowed ones).
+
+        `ephemeral_body` is write-only (never in plan or state). Unlike an operation's, it is
+        merged into an update's body only when it changed itself: an update of `body` alone
+        sends `body` without it.
+        """
         super().__init__(
             scope,
             id,
@@ -172,6 +179,7 @@ class RestfulResource(TerraformResource):
             {
                 "path": path,
                 "read_path": read_path,
+                "read_response_template": read_response_template,
                 "update_path": update_path,
                 "create_method": create_method,
                 "update_method": update_method,
@@ -183,12 +191,20 @@ class RestfulResource(TerraformResource):
             }
         )
         self._body = body
+        self._ephemeral_body = ephemeral_body
         self._delete_body = delete_body
 
     @jsii.member(jsii_name="synthesizeAttributes")
     def _synthesize_attributes(self) -> Mapping[str, Any]:
         # Bodies are resource (not provider) attributes: the CDK keeps their keys as written.
-        return _compact({**self._attributes, "body": self._body, "delete_body": self._delete_body})
+        return _compact(
+            {
+                **self._attributes,
+                "body": self._body,
+                "ephemeral_body": self._ephemeral_body,
+                "delete_body": self._delete_body,
+            }
+        )
 
     @jsii.member(jsii_name="synthesizeHclAttributes")
     def _synthesize_hcl_attributes(self) -> Mapping[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -199,31 +200,70 @@ class StripeIntegration(Construct):
             f"resource.terraform_data.{self.in_sync_name}",
             {
                 "//": {"metadata": {"path": f"{self.node.path}/CredentialsInSync"}},
-                "input": {"credentials": self._in_sync_marker(client_id, scope_value)},
+                "input": {
+                    "credentials": self._in_sync_marker(client_id, scope_value),
+                    # DESTROY's resource writes again only through a re-creation (see below).
+                    **({"revision": revision} if destroy and revision else {}),
+                },
             },
         )
-        self.credentials = RestfulOperation(
-            self,
-            "Credentials",
-            provider=api,
-            path=credentials_path,
-            method="PUT",
-            body={
-                assumptions.CREDENTIAL_CLIENT_ID: client_id,
-                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE: scope_value,
-            },
-            ephemeral_body={assumptions.CREDENTIAL_SECRET_KEY: f"${{{secret_key}}}"},
-            # RETAIN: no delete call at all, so neither destroy nor `-replace` removes them.
-            delete_method="DELETE" if destroy else None,
-            # A bumped revision adds a marker to output_attrs: an attribute the provider keeps
-            # for itself (it only filters what the response leaves in state), so nothing
-            # extra reaches Codat, yet the change makes Terraform run the PUT again.
-            output_attrs=[
-                assumptions.CREDENTIAL_CLIENT_ID,
-                assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
-                *([f"credentialsRevision{revision}"] if revision else []),
-            ],
-        )
+        credentials_body = {
+            assumptions.CREDENTIAL_CLIENT_ID: client_id,
+            assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE: scope_value,
+        }
+        secret_body = {assumptions.CREDENTIAL_SECRET_KEY: f"${{{secret_key}}}"}
+        credentials_attrs = [
+            assumptions.CREDENTIAL_CLIENT_ID,
+            assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
+        ]
+        self.credentials: RestfulOperation | RestfulResource
+        if destroy:
+            # DESTROY: a resource, because only a resource's DELETE treats 404 as done, so a
+            # destroy after the credentials were deleted in the Portal still succeeds (its
+            # create also accepts a PUT answered 204 with no body). Two provider limits
+            # (restful 0.25.2) shape it:
+            # - its refresh reads the integration (which always exists), not the credentials:
+            #   a refresh answered 404 fails the plan ("Missing Resource Identity After
+            #   Read"), so a Portal deletion would block the deploy that heals it. The read
+            #   is templated to the code's values, so the resource itself never plans an
+            #   update of `body` (which would PUT the map without the secret); the masked
+            #   credentials are compared by ObservedCredentials -> CredentialsInSync, which
+            #   re-creates the resource, and by the StoredCredentials check.
+            # - an in-place update re-sends the secret only when the secret changed, so every
+            #   other write is a re-creation: CredentialsInSync (a bumped revision included).
+            self.credentials = RestfulResource(
+                self,
+                "Credentials",
+                provider=api,
+                path=credentials_path,
+                create_method="PUT",
+                read_path=endpoints.integration(self.platform_key),
+                read_response_template=json.dumps(credentials_body),
+                update_path=credentials_path,
+                update_method="PUT",
+                body=credentials_body,
+                ephemeral_body=secret_body,
+                delete_path=credentials_path,
+                delete_method="DELETE",
+            )
+        else:
+            self.credentials = RestfulOperation(
+                self,
+                "Credentials",
+                provider=api,
+                path=credentials_path,
+                method="PUT",
+                body=credentials_body,
+                ephemeral_body=secret_body,
+                # RETAIN: no delete call at all, so neither destroy nor `-replace` removes them.
+                # A bumped revision adds a marker to output_attrs: an attribute the provider
+                # keeps for itself (it only filters what the response leaves in state), so
+                # nothing extra reaches Codat, yet the change makes Terraform run the PUT again.
+                output_attrs=[
+                    *credentials_attrs,
+                    *([f"credentialsRevision{revision}"] if revision else []),
+                ],
+            )
         # Re-create (re-PUT, with the secret) whenever CredentialsInSync plans a change.
         # (Terraform JSON takes bare references here, so an override, not the lifecycle API.)
         self.credentials.add_override(

@@ -7,6 +7,7 @@ instance; the construct tree refuses a second manager however the constructs are
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -272,15 +273,23 @@ def test_retain_never_deletes_and_writes_back_what_codat_holds(tmp_path: Path, p
 @pytest.mark.parametrize("policy", [RemovalPolicy.DESTROY, "destroy"])
 def test_destroy_deletes_and_re_enables_after_a_replacement(tmp_path: Path, policy: Any) -> None:
     stack = _integration_json(tmp_path, removal_policy=policy)
-    credentials = _one(stack, "restful_operation", "Stripe_Credentials")
+    # A resource, not an operation: its DELETE treats 404 (deleted in the Portal) as done,
+    # and every write of the map is a create that carries the write-only secret.
+    credentials = _one(stack, "restful_resource", "Stripe_Credentials")
     assert credentials["delete_method"] == "DELETE"
+    assert credentials["create_method"] == "PUT"
+    assert set(credentials["ephemeral_body"]) == {"secretKey"}
+    # Its refresh reads the integration, which always exists (see StripeIntegration).
+    assert credentials["read_path"] == "/integrations/yzth"
+    assert json.loads(credentials["read_response_template"]) == credentials["body"]
+    assert credentials["delete_path"] == credentials["path"] == credentials["update_path"]
     data_access = _one(stack, "restful_resource", "Stripe_DataAccess")
     assert data_access["delete_body"] == {"oneTimeSync": "false"}
     assert "delete_body_raw" not in data_access
     enabled = _one(stack, "restful_resource", "Stripe_Enabled")
     assert enabled["delete_body"] == {"enabled": False}
     assert "delete_body_raw" not in enabled
-    credentials_address = _address(stack, "restful_operation", "Stripe_Credentials")
+    credentials_address = _address(stack, "restful_resource", "Stripe_Credentials")
     assert enabled["lifecycle"]["replace_triggered_by"] == [f"{credentials_address}.id"]
 
 
@@ -290,7 +299,8 @@ def test_credentials_are_re_created_when_credentials_in_sync_changes(
 ) -> None:
     stack = _integration_json(tmp_path, removal_policy=policy, use_read_write_scope=True)
     marker_address = _address(stack, "terraform_data", "Stripe_CredentialsInSync")
-    credentials = _one(stack, "restful_operation", "Stripe_Credentials")
+    kind = "restful_resource" if policy is RemovalPolicy.DESTROY else "restful_operation"
+    credentials = _one(stack, kind, "Stripe_Credentials")
     assert credentials["lifecycle"]["replace_triggered_by"] == [marker_address]
     assert credentials["body"] == {"clientId": "ca_t1", "useReadWriteScope": "true"}
     marker = _one(stack, "terraform_data", "Stripe_CredentialsInSync")["input"]["credentials"]

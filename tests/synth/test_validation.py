@@ -229,7 +229,10 @@ def test_enum_props_accept_their_string_values(tmp_path: Path) -> None:
         lambda s: _integration(s, mode="live", data_access="one-off", removal_policy="destroy"),
     )
     assert stack["output"]["stripe_platform_key"]["value"] == "exgd"
-    (credentials,) = resources(stack, "restful_operation").values()
+    # DESTROY's credentials are a resource whose DELETE treats 404 as done.
+    (credentials,) = [
+        r for k, r in resources(stack, "restful_resource").items() if "_Credentials_" in k
+    ]
     assert credentials["delete_method"] == "DELETE"
 
 
@@ -253,6 +256,7 @@ def test_credentials_revision_out_of_range_is_refused(revision: Any) -> None:
 
 
 def test_credentials_revision_changes_the_operation_not_the_request(tmp_path: Path) -> None:
+    """RETAIN (default): the revision is an operation attribute that never reaches Codat."""
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (bumped,) = resources(
@@ -263,6 +267,32 @@ def test_credentials_revision_changes_the_operation_not_the_request(tmp_path: Pa
     assert bumped["output_attrs"] == [*default["output_attrs"], "credentialsRevision3"]
     assert {k: v for k, v in bumped.items() if k not in ("output_attrs", "//")} == {
         k: v for k, v in default.items() if k not in ("output_attrs", "//")
+    }
+
+
+def test_credentials_revision_under_destroy_re_creates_the_credentials(tmp_path: Path) -> None:
+    """DESTROY: the revision is part of CredentialsInSync, which re-creates the credentials."""
+
+    def markers(revision: int) -> tuple[dict[str, Any], dict[str, Any]]:
+        stack = synth_one(
+            tmp_path / str(revision),
+            lambda s: _integration(s, credentials_revision=revision, removal_policy="destroy"),
+        )
+        (marker,) = resources(stack, "terraform_data").values()
+        (credentials,) = [
+            r for k, r in resources(stack, "restful_resource").items() if "_Credentials_" in k
+        ]
+        return marker["input"], credentials
+
+    (tmp_path / "0").mkdir()
+    (tmp_path / "3").mkdir()
+    default_input, default_credentials = markers(0)
+    bumped_input, bumped_credentials = markers(3)
+    assert "revision" not in default_input
+    assert bumped_input == {**default_input, "revision": 3}
+    # Nothing about the request itself changes.
+    assert {k: v for k, v in bumped_credentials.items() if k != "//"} == {
+        k: v for k, v in default_credentials.items() if k != "//"
     }
 
 
@@ -760,7 +790,9 @@ def test_removal_policy_enum_and_retry_count_reach_the_stack(tmp_path: Path) -> 
             ],
         ),
     )
-    (credentials,) = resources(stacks["test"], "restful_operation").values()
+    (credentials,) = [
+        r for k, r in resources(stacks["test"], "restful_resource").items() if "_Credentials_" in k
+    ]
     assert credentials["delete_method"] == "DELETE"
     assert stacks["test"]["provider"]["restful"][0]["client"]["retry"]["count"] == 2
     (retained,) = resources(stacks["live"], "restful_operation").values()
