@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -338,3 +339,96 @@ def test_promotion_compares_sync_settings_when_both_stacks_own_them() -> None:
     both["locals"][desired]["commerce-orders"]["syncSchedule"] = 12
     (difference,) = promotion.compare(test, both)
     assert difference.path == f"locals.{desired}.commerce-orders.syncSchedule"
+
+
+def test_an_update_explained_by_a_visible_attribute_is_not_called_a_rotation() -> None:
+    document = _plan("rotate")
+    change = _credentials_entry(document)["change"]
+    change["before"]["delete_method"] = None
+    change["after"]["delete_method"] = "DELETE"
+    plan = parse_plan("test", document)
+    (credentials,) = [c for c in plan.changes if c.component is Component.CREDENTIALS]
+    assert [(s.setting, s.before, s.after) for s in credentials.settings] == [
+        ("delete_method", "(none)", "DELETE")
+    ]
+    assert "rotated" not in plan_summary.render([plan])
+
+
+def test_a_replacement_under_destroy_says_the_credentials_are_deleted_first() -> None:
+    document = _plan("nochange")
+    entry = _credentials_entry(document)
+    entry["change"]["actions"] = ["delete", "create"]
+    entry["change"]["before"]["delete_method"] = "DELETE"
+    plan = parse_plan("test", document)
+    (credentials,) = plan.changes
+    assert credentials.effect is not None
+    assert credentials.effect.startswith("credentials DELETED from Codat, then written again")
+    assert "Codat disables the integration in between" in credentials.effect
+    markdown = plan_summary.render([plan])
+    assert "REPLACE: the Stripe credentials are deleted from Codat" in markdown
+    assert "**What happens in Codat:**" in markdown
+
+
+def test_a_marker_change_is_named_and_deletes_nothing() -> None:
+    document = _plan("nochange")
+    document["resource_changes"].append(
+        {
+            "address": "terraform_data.Stripe_CredentialsInSync",
+            "mode": "managed",
+            "type": "terraform_data",
+            "name": "Stripe_CredentialsInSync",
+            "change": {
+                "actions": ["delete"],
+                "before": {"input": {"credentials": "in-sync"}},
+                "after": None,
+            },
+        }
+    )
+    plan = parse_plan("test", document)
+    (marker,) = plan.changes
+    assert marker.component is Component.CREDENTIALS_IN_SYNC and marker.risks == ()
+    assert plan.plan_line == "Plan: 0 to add, 0 to change, 1 to destroy."
+
+
+def test_output_only_changes_are_shown_and_need_an_apply() -> None:
+    document = _plan("nochange")
+    document["output_changes"] = {
+        "shared_parameters": {"actions": ["update"]},
+        "stripe_mode": {"actions": ["no-op"]},
+    }
+    document.pop("applyable", None)
+    plan = parse_plan("test", document)
+    assert plan.output_changes == ("shared_parameters",)
+    assert plan.needs_apply and not plan.is_empty and not plan.changes
+    assert "Outputs recorded in the state change: `shared_parameters`" in plan_summary.render(
+        [plan]
+    )
+    document["applyable"] = False
+    assert not parse_plan("test", document).needs_apply
+
+
+def test_deploy_refuses_a_saved_plan_of_another_stack(tmp_path: Path) -> None:
+    stack_dir = tmp_path / "live"
+    stack_dir.mkdir()
+    (stack_dir / "cdk.tf.json").write_text(
+        json.dumps(
+            {
+                "variable": {"codat_api_key_live": {}, "stripe_secret_key_live": {}},
+                "output": {"stripe_mode": {"value": "live"}},
+            }
+        )
+    )
+    runner: Any = SimpleNamespace(project=SimpleNamespace(stack_dir=lambda _stack: stack_dir))
+    test_plan = _with_outputs(_plan("nochange"), stripe_mode="test")
+    with pytest.raises(cli.StackRunError) as refused:
+        cli.check_plan_is_for(runner, "live", test_plan, Path("plans/test.tfplan"))
+    message = str(refused.value)
+    assert "--plan-file plans/test.tfplan is not a plan of stack 'live'" in message
+    assert "output stripe_mode 'test' (stack live has 'live')" in message
+    assert "Nothing was applied" in message
+    live_plan = _with_outputs(_plan("nochange"), stripe_mode="live")
+    live_plan["configuration"]["root_module"]["variables"] = {
+        "codat_api_key_live": {},
+        "stripe_secret_key_live": {},
+    }
+    cli.check_plan_is_for(runner, "live", live_plan, Path("plans/live.tfplan"))

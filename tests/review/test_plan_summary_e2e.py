@@ -13,6 +13,18 @@ from e2e_support import APPS, FAKE_CODAT_KEY
 pytestmark = pytest.mark.e2e
 
 
+ENVIRONMENT_FIELDS = ("credentials_revision", "client_id")
+
+WRITTEN_AGAIN = (
+    "credentials written again{why} (one PUT of client ID, scope and the secret from TF_VAR_*); "
+)
+STAYS_ENABLED = "nothing is deleted first, so the integration stays enabled"
+MARKER_ROW = (
+    "| credentials sync marker | update | Codat's credentials match the code | `yes` | "
+    "`no: Stripe credentials written again` |"
+)
+
+
 def _params(codat: Any, **shared: Any) -> dict[str, str]:
     environment = {
         "name": "test",
@@ -20,6 +32,7 @@ def _params(codat: Any, **shared: Any) -> dict[str, str]:
         "client_id": "ca_fakeReview1",
         "codat_base_url": codat.base_url,
     }
+    environment.update({k: shared.pop(k) for k in ENVIRONMENT_FIELDS if k in shared})
     return {"STACK_PARAMS": json.dumps({"shared": shared, "environments": [environment]})}
 
 
@@ -47,7 +60,30 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
     assert "deleted from Codat" not in scope
     assert "> [!WARNING]" in scope
     assert "switches to the read_write scope (read_only -> read_write)" in scope
-    assert "client ID" not in scope and "Drift" not in scope
+    assert "| client ID |" not in scope and "Drift" not in scope
+    # The marker that triggered the replacement, and what happens in Codat, in plain words.
+    assert MARKER_ROW in scope
+    assert WRITTEN_AGAIN.format(why=" with the code's new values") + STAYS_ENABLED in scope
+    assert "rotated" not in scope and "DELETE" not in scope
+
+    # A client ID changed in the code: the same, without a risk banner.
+    client = summary({**secrets(), **_params(codat, client_id="ca_fakeReview2")})
+    assert "| Stripe credentials | replace | client ID | `ca_fakeReview1` | `ca_fakeReview2` |" in (
+        client
+    )
+    assert WRITTEN_AGAIN.format(why=" with the code's new values") + STAYS_ENABLED in client
+    assert "[!WARNING]" not in client and "rotated" not in client
+
+    # A credentials_revision bump: written again, said so, not called a rotation.
+    revision = summary({**secrets(), **_params(codat, credentials_revision=1)})
+    assert "**Plan: 0 to add, 1 to change, 0 to destroy.**" in revision
+    assert (
+        "| Stripe credentials | update | credentials revision | `0` | "
+        "`1 (credentials written again, secret from TF_VAR_*)` |" in revision
+    )
+    assert "written again because the credentials revision was bumped" in revision
+    assert "the integration stays enabled" in revision
+    assert "rotated" not in revision and "[!WARNING]" not in revision
 
     # Disabling the integration (and one-off sync).
     disable = summary({**secrets(), **_params(codat, enabled=False, data_access="one-off")})
@@ -61,6 +97,11 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
     assert "| Stripe credentials | update | Stripe secret key |" in rotation
     assert "`rotated (new value)`" in rotation
     assert "[!WARNING]" not in rotation
+    assert (
+        "the new Stripe secret key from TF_VAR_* is written with the unchanged client ID and "
+        "scope (one PUT); the integration stays enabled" in rotation
+    )
+    assert "replace" not in rotation and "credentials revision" not in rotation
     assert_no_secret(rotation, rotated, SECRET_TEST)
 
     # Sync settings: each commerce data type's before -> after; turning one off is loud.
@@ -84,10 +125,35 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
     changes, _, drifted = drift.partition("### Drift: changed outside the code")
     assert "| integration enabled | update | enabled | `no` | `yes` |" in changes
     assert "| integration enabled | update | enabled | `yes` | `no` |" in drifted
-    # Credentials changed in the Portal heal: the plan writes them again.
-    assert "| Stripe credentials | replace |" in changes
-    assert "deleted from Codat" not in drift
+    # Credentials changed in the Portal heal: the plan writes them again, naming Codat's value.
+    assert (
+        "| Stripe credentials | replace | client ID in Codat | `ca_fakeOutOfBand` | "
+        "`ca_fakeReview1` |" in changes
+    )
+    assert MARKER_ROW in changes
+    why = " because they were changed in Codat, outside the code"
+    assert WRITTEN_AGAIN.format(why=why) + STAYS_ENABLED in changes
+    assert "deleted from Codat" not in drift and "DELETE" not in drift
+    assert "rotated" not in drift
     assert_no_secret(drift, "sk_test_fakeOob77")
+
+    # Credentials deleted in Codat (which disables the integration): written again, and the
+    # enabled toggle put back.
+    assert codat.client.put("/integrations/yzth/enabled", json={"enabled": True}).is_success
+    assert codat.client.delete("/integrations/credentials/yzth").is_success
+    deleted = summary(base)
+    assert (
+        "| Stripe credentials | replace | credentials in Codat | `DELETED outside Terraform` | "
+        "`written again` |" in deleted
+    )
+    assert "| integration enabled | update | enabled | `no` | `yes` |" in deleted
+    assert (
+        WRITTEN_AGAIN.format(why=" because they were deleted in Codat")
+        + "Codat disabled the integration when they were deleted: see `integration enabled`"
+        in deleted
+    )
+    assert "deleted from Codat" not in deleted and "REPLACE:" not in deleted
+    assert "rotated" not in deleted
 
 
 def test_plan_summary_reports_an_error_naming_the_unknown_stack(

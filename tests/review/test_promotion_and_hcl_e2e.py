@@ -1,4 +1,4 @@
-"""Promotion check and HCL export with the real cdktn CLI (synth only: no Codat needed)."""
+"""Promotion check and HCL export with the real cdktn CLI and terraform (mostly synth only)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import re
 from typing import Any
 
 import pytest
-from review_support import SYNTH_ONLY_CODAT, run_cli
+from review_support import SYNTH_ONLY_CODAT, run_cli, secrets
 
+from codat_stripe_ops import init_reuse, promotion
+from codat_stripe_ops.stack_runner import StackRunner
 from e2e_support import APPS, REPO
 
 pytestmark = pytest.mark.e2e
@@ -119,3 +121,37 @@ def test_hcl_export_is_valid_complete_terraform(cdk_project: Any) -> None:
         validate = project.terraform(stack, "validate", "-json")
         assert validate.returncode == 0, validate.stdout + validate.stderr
         assert json.loads(validate.stdout)["valid"] is True
+
+
+def test_deployed_promotion_check_initialises_the_source_stack_once(
+    cdk_project: Any, codat: Any
+) -> None:
+    environments = [
+        {"name": name, "mode": name, "client_id": f"ca_fakePromo{name}"}
+        for name in ("test", "live")
+    ]
+    for environment in environments:
+        environment["codat_base_url"] = codat.base_url
+    project = cdk_project(APPS / "params_app.py")
+    project.env.update(
+        {**secrets(), "STACK_PARAMS": json.dumps({"shared": {}, "environments": environments})}
+    )
+    StackRunner(project=project, synth_cache=False).deploy("test")
+
+    # A fresh job: nothing initialised yet. Record every terraform command it runs.
+    init_reuse.forget(project.stack_dir("test"))
+    commands: list[tuple[str, ...]] = []
+    run_terraform = project.terraform
+
+    def recording(stack: str, *args: str, **options: Any) -> Any:
+        commands.append((stack, *args))
+        return run_terraform(stack, *args, **options)
+
+    project.terraform = recording  # type: ignore[method-assign]
+    result = promotion.check(StackRunner(project=project, synth=False), "test", "live")
+    assert not result.refused, result.report()
+    assert result.checked_deployed and result.deployed_sha256
+    assert [c for c in commands if c[1] == "init"] == [
+        ("test", "init", "-input=false", "-no-color")
+    ], commands
+    assert [c[:2] for c in commands] == [("test", "init"), ("test", "output")]
