@@ -205,9 +205,12 @@ def compare(
 
 
 def _credentials(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    for name, body in document.get("resource", {}).get("restful_operation", {}).items():
-        if component_of(name) is Component.CREDENTIALS:
-            return dict(body)
+    """The credentials block: an operation (RETAIN) or a resource (DESTROY)."""
+    resources = document.get("resource", {})
+    for kind in ("restful_operation", "restful_resource"):
+        for name, body in resources.get(kind, {}).items():
+            if component_of(name) is Component.CREDENTIALS:
+                return dict(body)
     return None
 
 
@@ -239,6 +242,10 @@ def _normalize(
             attrs = body.get("output_attrs")
             if isinstance(attrs, list):
                 body["output_attrs"] = [a for a in attrs if not _REVISION_MARKER.match(str(a))]
+    for name, body in tree.get("resource", {}).get("terraform_data", {}).items():
+        # Under RemovalPolicy.DESTROY the revision is part of the credentials' in-sync marker.
+        if component_of(name) is Component.CREDENTIALS_IN_SYNC:
+            body.get("input", {}).pop("revision", None)
     if not keep_sync:
         for prefix in _sync_prefixes(document):
             for section in ("resource", "data"):
