@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, verdict in report["verdicts"].items():
         print(
             f"    {name}: {verdict['measured']} ({verdict['target']}: "
-            f"{'met' if verdict['met'] else 'MISSED'})"
+            f"{verdict['verdict'] if verdict['met'] else verdict['verdict'].upper()})"
         )
     return 0
 

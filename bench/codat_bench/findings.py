@@ -71,6 +71,28 @@ def _cpu(report: dict[str, Any]) -> list[str]:
     ]
 
 
+def _inherent(report: dict[str, Any]) -> str:
+    reads = report["inherent_reads"]
+    listed = "; ".join(
+        f"`{r['route']}` by {r['block']}"
+        + (" (sync-settings owner only)" if r["sync_owner_only"] else "")
+        + f": {'inherent' if r['inherent'] else 'removable'}, {r['why']}"
+        for r in reads["per_stack"]
+    )
+    holds = (
+        "the model matches the request log route by route"
+        if reads["model_matches_log"]
+        else f"the model does NOT match the request log (expected {reads['expected_by_route']}, "
+        f"measured {reads['measured_by_route']}): the configuration changed, revisit it"
+    )
+    return (
+        f"Reads of a zero-change plan, per stack: {listed}. Of {reads['reads']} reads, "
+        f"{reads['inherent']} are inherent and {reads['removable']} removable; {holds}. "
+        "The runner adds none: plan and apply of a saved plan refresh once, and a deploy "
+        "does not plan twice."
+    )
+
+
 def _calls(report: dict[str, Any]) -> list[str]:
     calls = report["jobs"]["api_calls"]
     plain = report["jobs"]["api_calls_plain_terraform"]
@@ -87,17 +109,7 @@ def _calls(report: dict[str, Any]) -> list[str]:
         f"(twins {plain['drift_check']['calls']}). Same terraform, provider and JSON: the "
         "calls are the configuration's, not the runner's. By route, both stacks: "
         f"{_key_routes(plan['by_route'])}.",
-        "Inherent reads: `GET /profile/syncSettings` twice in the stack that owns the sync "
-        "settings (the resource's refresh and the read-merge-write data source: Codat "
-        "replaces the settings list wholesale, so the list must be read to merge into it); "
-        "`GET /integrations/{key}` twice per stack (the Enabled resource's refresh and the "
-        "Integration data source that finds the integrationId for the data-access path: "
-        "taking the id from the Enabled resource instead would save one read per stack but "
-        "enable the integration before its data-access setting is written, a window in "
-        "which a linking company gets the wrong sync mode); the credentials are read once by "
-        "the StoredCredentials data source (restful_operation has no refresh of its own). "
-        "No duplicate read is left that Terraform's model lets the runner remove: plan and "
-        "apply of a saved plan refresh once, and a deploy does not plan twice.",
+        _inherent(report),
         f"First deploy: {deploy['calls']} calls ({deploy['reads']} reads, {deploy['writes']} "
         f"writes; plain twins {plain['first_deploy']['calls']}); the reads above the minimum "
         "are the data sources plus the provider's read-back after each write (inherent to "
@@ -130,6 +142,7 @@ def _scaling(report: dict[str, Any]) -> list[str]:
     scaling = report["scaling"]
     sizes = scaling["sizes"]
     fit = scaling["fit"]
+    matrix = report["matrix_model"]
     return [
         "Scaling: "
         + "; ".join(
@@ -144,13 +157,21 @@ def _scaling(report: dict[str, Any]) -> list[str]:
         "slope is about half a sequential plan. The request budget (1,000/min, Codat's per-IP "
         "limit) admits a stack only when its declared upper bound of requests fits the last "
         f"60 s; measured peak {scaling['peak_requests_per_minute']} requests in any 60 s.",
-        "Past one machine: a CI matrix with one job per stack (the stack names from the "
-        "synthesized manifest, `StackRunner.stacks()`) costs each job one synth plus one "
-        "stack's init and plan: the wall time of the widest job, i.e. about the 1-environment "
-        f"review ({sizes[0]['plan_seconds']} s here) plus runner start-up, whatever N is; the "
-        "rate limit is then shared across jobs on one IP only if they share an egress IP, so "
-        "a matrix should cap its concurrency (`max-parallel`) to fit 1,000/min at about "
-        f"{sizes[0]['plan_api_calls_per_environment']} calls per environment.",
+        "Past one machine (a model from the figures above, not a measured CI run): a "
+        "workflow fans out one job per stack, the stack names read from the synthesized "
+        "manifest (`StackRunner.stacks()`). A first job synthesizes the app once "
+        f"({matrix['synth_job_seconds']} s for {matrix['synth_job_environments']} environments "
+        "here) and hands cdktf.out on as an artifact; each stack job restores it and runs one "
+        f"stack's init and plan, about the 1-environment review ({matrix['stack_job_seconds']}"
+        f" s, {matrix['stack_job_peak_rss_mib']:,.0f} MiB) plus runner start-up, whatever N "
+        "is. Jobs behind one egress IP share Codat's 1,000 requests per minute: at "
+        f"{matrix['calls_per_stack_job']} calls per stack job, `max-parallel` must stay "
+        f"<= {matrix['max_parallel_no_startup']} with no runner start-up (the worst case) "
+        f"or <= {matrix['max_parallel_20s_startup']} with a 20 s start-up; the wall time is "
+        "then the synth job plus ceil(N / max-parallel) stack jobs. The synth cache skips the "
+        "synth in a stack job only where its record proves the inputs unchanged, and the "
+        "record keys on absolute paths and the Node binary: a job on another checkout path or "
+        "toolchain synthesizes again, adding the synth job's time to every job.",
     ]
 
 

@@ -6,7 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-#: Each target: goal, how it compares (<= or ==), and the job whose peak memory goes with it.
+from .reads import classify
+
+#: Each compared target: goal, how it compares (<= or ==), and the job whose peak memory goes
+#: with it. Rows without a goal (the issue asks for them to be reported) are added by
+#: `verdicts` with the verdict "reported".
 TARGETS: dict[str, tuple[float, str, str | None]] = {
     "review_vs_plain_plan": (1.3, "<=", "zero_change_plan"),
     "review_synth_run_vs_plain_plan": (1.3, "<=", "zero_change_plan_synthesized"),
@@ -14,26 +18,44 @@ TARGETS: dict[str, tuple[float, str, str | None]] = {
     "drift_vs_plain_refresh_only": (1.1, "<=", "drift_check"),
     "synth_shipped_vs_bare": (1.15, "<=", None),
     "synth_generated_vs_shipped": (2.0, "<=", None),
-    "plan_calls_vs_plain_twins": (1.0, "<=", None),
-    "plan_and_drift_writes": (0, "==", None),
+    "synth_shipped_vs_bare_via_cdktn_cli": (1.15, "<=", None),
+    "synth_generated_vs_shipped_via_cdktn_cli": (2.0, "<=", None),
+    "plan_calls_vs_plain_twins": (1.0, "<=", "zero_change_plan"),
+    "plan_and_drift_writes": (0, "==", "zero_change_plan"),
     "peak_requests_per_minute": (1000, "<=", None),
     "seconds_per_environment_largest_vs_smallest": (1.0, "<=", None),
+    "parallel_stacks_vs_cores": (1.0, "==", None),
 }
 
 
-def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each target, the measured value, whether it is met, and the jobs' peak memory."""
-    synth, jobs, scaling = report["synth"]["direct"], report["jobs"], report["scaling"]
+def _job_memory(report: dict[str, Any], job: str) -> str:
+    memory = report["jobs"]["peak_rss_mib"]
+    project = memory["project"].get(job)
+    plain = memory["plain_terraform"].get(job.removesuffix("_synthesized"))
+    return " / ".join("-" if v is None else f"{v:,.0f}" for v in (project, plain))
+
+
+def _synth_memory(report: dict[str, Any], way: str, names: tuple[str, str]) -> str:
+    rss = report["synth"][way]["peak_rss_mib"]
+    return " / ".join(f"{name} {rss[name]:,.0f}" for name in names)
+
+
+def _compared(report: dict[str, Any]) -> dict[str, float]:
+    synth, jobs, scaling = report["synth"], report["jobs"], report["scaling"]
     calls, plain_calls = jobs["api_calls"], jobs["api_calls_plain_terraform"]
     ratios = jobs["ratio_vs_plain"]["project"]
     sizes = scaling["sizes"]
-    measured = {
+    return {
         "review_vs_plain_plan": ratios["zero_change_plan"],
         "review_synth_run_vs_plain_plan": ratios["zero_change_plan_synthesized"],
         "deploy_vs_plain_apply": ratios["first_deploy"],
         "drift_vs_plain_refresh_only": ratios["drift_check"],
-        "synth_shipped_vs_bare": synth["ratios"]["shipped_vs_bare"],
-        "synth_generated_vs_shipped": synth["ratios"]["generated_vs_shipped"],
+        "synth_shipped_vs_bare": synth["direct"]["ratios"]["shipped_vs_bare"],
+        "synth_generated_vs_shipped": synth["direct"]["ratios"]["generated_vs_shipped"],
+        "synth_shipped_vs_bare_via_cdktn_cli": synth["cdktn"]["ratios"]["shipped_vs_bare"],
+        "synth_generated_vs_shipped_via_cdktn_cli": synth["cdktn"]["ratios"][
+            "generated_vs_shipped"
+        ],
         "plan_calls_vs_plain_twins": max(
             ratio_of(calls[job]["calls"], plain_calls[job]["calls"])
             for job in ("zero_change_plan", "drift_check")
@@ -44,22 +66,121 @@ def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "seconds_per_environment_largest_vs_smallest": ratio_of(
             sizes[-1]["plan_seconds_per_environment"], sizes[0]["plan_seconds_per_environment"]
         ),
+        "parallel_stacks_vs_cores": ratio_of(scaling["parallelism"], report["machine"]["cpus"]),
     }
+
+
+def _memory_of(report: dict[str, Any], name: str, job: str | None) -> str:
+    if job is not None:
+        return _job_memory(report, job)
+    sizes = report["scaling"]["sizes"]
+    largest = f"review {max(s['plan_peak_rss_mib'] for s in sizes):,.0f} (largest size)"
+    return {
+        "synth_shipped_vs_bare": _synth_memory(report, "direct", ("shipped", "bare")),
+        "synth_generated_vs_shipped": _synth_memory(report, "direct", ("generated", "shipped")),
+        "synth_shipped_vs_bare_via_cdktn_cli": _synth_memory(report, "cdktn", ("shipped", "bare")),
+        "synth_generated_vs_shipped_via_cdktn_cli": _synth_memory(
+            report, "cdktn", ("generated", "shipped")
+        ),
+    }.get(name, largest)
+
+
+def matrix_model(report: dict[str, Any]) -> dict[str, Any]:
+    """One CI job per stack (a matrix from the manifest): the widest job and the rate cap.
+
+    A first job synthesizes the whole app once and hands cdktf.out on as an artifact; each
+    stack job is then one stack's init and plan, i.e. about the 1-environment review (where
+    the synth cache's record proves the restored output; see the findings). The
+    rate limit caps concurrent jobs at 1,000 x (start-up + plan seconds) / (60 x calls per
+    stack plan): the figure with no runner start-up is the worst case.
+    """
+    sizes = report["scaling"]["sizes"]
+    one = sizes[0]
+    synth = report["synth"]["direct"]["median_seconds"]
+    n = report["synth"]["environments_generated"]
+    calls = max(one["plan_api_calls_per_environment"], 1.0)
+    plan = one["plan_seconds"]
+    return {
+        "synth_job_seconds": synth["generated"],
+        "synth_job_environments": n,
+        "stack_job_seconds": plan,
+        "stack_job_peak_rss_mib": one["plan_peak_rss_mib"],
+        "calls_per_stack_job": calls,
+        "max_parallel_no_startup": int(1000 * plan / (60 * calls)),
+        "max_parallel_20s_startup": int(1000 * (20 + plan) / (60 * calls)),
+    }
+
+
+def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every target of the issue: goal, measured value, verdict and the jobs' peak memory."""
     result: dict[str, dict[str, Any]] = {}
-    for name, value in measured.items():
+    for name, value in _compared(report).items():
         goal, compare, job = TARGETS[name]
-        entry: dict[str, Any] = {
+        met = value <= goal if compare == "<=" else value == goal
+        result[name] = {
             "target": f"{compare} {goal}",
             "measured": value,
-            "met": value <= goal if compare == "<=" else value == goal,
+            "met": met,
+            "verdict": "met" if met else "missed",
+            "peak_rss_mib": _memory_of(report, name, job),
         }
-        if job is not None:
-            memory = jobs["peak_rss_mib"]
-            entry["peak_rss_mib"] = {
-                "project": memory["project"][job],
-                "plain_terraform": memory["plain_terraform"][job.removesuffix("_synthesized")],
-            }
-        result[name] = entry
+    jobs, scaling = report["jobs"], report["scaling"]
+    calls, seconds = jobs["api_calls"], jobs["wall_seconds"]
+    per_object = ", ".join(f"{job} {c['ratio']}x" for job, c in calls.items())
+    owners = sum("client sync settings" in o for o in jobs["managed_objects"].values())
+    reads = classify(calls["zero_change_plan"]["by_route"], len(jobs["managed_objects"]), owners)
+    matrix = matrix_model(report)
+    fit = scaling["fit"]
+    reported = {
+        "review_slope_seconds_per_environment": (
+            "reported (flat or falling)",
+            f"{fit['seconds_per_environment']} s/env (fixed {fit['fixed_seconds']} s)",
+            "reported",
+            _memory_of(report, "", None),
+        ),
+        "calls_per_managed_object": (
+            "reported",
+            per_object,
+            "reported",
+            _job_memory(report, "zero_change_plan"),
+        ),
+        "inherent_reads_of_a_plan": (
+            "every read explained",
+            f"{reads['inherent']} of {reads['reads']} inherent, {reads['removable']} removable",
+            "explained" if reads["model_matches_log"] else "model does not match the log",
+            _job_memory(report, "zero_change_plan"),
+        ),
+        "ci_matrix_fan_out_model": (
+            "modeled",
+            f"synth job {matrix['synth_job_seconds']} s ({matrix['synth_job_environments']} "
+            f"env) then stack jobs of {matrix['stack_job_seconds']} s, max-parallel "
+            f"{matrix['max_parallel_no_startup']} (no start-up) to "
+            f"{matrix['max_parallel_20s_startup']} (20 s start-up)",
+            "modeled",
+            f"stack job {matrix['stack_job_peak_rss_mib']:,.0f}",
+        ),
+        "cdktn_diff_and_deploy_reference": (
+            "reported",
+            f"diff {jobs['ratio_vs_plain']['cdktn']['zero_change_plan']}x, deploy "
+            f"{jobs['ratio_vs_plain']['cdktn']['first_deploy']}x plain "
+            f"({seconds['cdktn']['zero_change_plan']} s / {seconds['cdktn']['first_deploy']} s)",
+            "reported",
+            " / ".join(
+                f"{jobs['peak_rss_mib']['cdktn'][j]:,.0f}"
+                for j in ("zero_change_plan", "first_deploy")
+            ),
+        ),
+    }
+    for name, (goal_text, measured, verdict, memory) in reported.items():
+        result[name] = {
+            "target": goal_text,
+            "measured": measured,
+            "met": verdict in ("reported", "explained", "modeled"),
+            "verdict": verdict,
+            "peak_rss_mib": memory,
+        }
+    report["inherent_reads"] = reads
+    report["matrix_model"] = matrix
     return result
 
 
@@ -100,15 +221,9 @@ def _row(*cells: Any) -> str:
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
-def _yes(met: bool) -> str:
-    return "met" if met else "**missed**"
-
-
-def _memory(entry: dict[str, Any]) -> str:
-    memory = entry.get("peak_rss_mib")
-    if not memory:
-        return "-"
-    return f"{memory['project']:,.0f} / {memory['plain_terraform']:,.0f}"
+def _verdict(entry: dict[str, Any]) -> str:
+    verdict = str(entry["verdict"])
+    return verdict if entry["met"] else f"**{verdict}**"
 
 
 def _synth_lines(report: dict[str, Any]) -> list[str]:
@@ -306,7 +421,7 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         "## Targets",
         "",
-        _row("Target", "Goal", "Measured", "Verdict", "Peak MiB (project / plain)"),
+        _row("Target", "Goal", "Measured", "Verdict", "Peak MiB per job"),
         _row("---", "---", "---", "---", "---"),
     ]
     for name, verdict in report["verdicts"].items():
@@ -315,8 +430,8 @@ def markdown(report: dict[str, Any]) -> str:
                 name,
                 verdict["target"],
                 verdict["measured"],
-                _yes(verdict["met"]),
-                _memory(verdict),
+                _verdict(verdict),
+                verdict["peak_rss_mib"],
             )
         )
     lines += ["", "## 1. Synth", "", *_synth_lines(report)]
