@@ -369,15 +369,42 @@ def _resource_change(
 
 
 def _in_sync_marker(change: Mapping[str, Any], action: str, drift: bool) -> Iterable[SettingChange]:
-    """The marker's update means: Codat's credentials differ from the code (seen at plan time)."""
+    """The marker's update re-creates the credentials: Codat's differ, or a revision bump."""
+    if action in ("create", "delete") and not drift:
+        watched = ("(none)", "yes") if action == "create" else ("yes", "(none)")
+        yield SettingChange("compares Codat's credentials with the code", *watched)
+        return
+    if action != "update" or drift:
+        yield from _generic(change, drift)
+        return
     unknown = change.get("after_unknown") or {}
-    input_unknown = isinstance(unknown, Mapping) and unknown.get("input") not in (None, False, {})
-    if action == "update" and not drift and input_unknown:
+    unknown_input = unknown.get("input") if isinstance(unknown, Mapping) else None
+    if isinstance(unknown_input, Mapping) and unknown_input.get("credentials") is True:
         yield SettingChange(
             "Codat's credentials match the code", "yes", "no: Stripe credentials written again"
         )
-    elif action != "update" or drift:
-        yield from _generic(change, drift)
+    bump = _marker_revisions(change)
+    if bump is not None:
+        yield SettingChange(
+            "credentials revision", str(bump[0]), f"{bump[1]} (credentials written again)"
+        )
+
+
+def _marker_revisions(change: Mapping[str, Any]) -> tuple[int, int] | None:
+    """(old, new) `revision` of the marker's input (RemovalPolicy.DESTROY), if it changed."""
+    before, after = change.get("before") or {}, change.get("after") or {}
+    old = (before.get("input") or {}).get("revision") or 0
+    new = (after.get("input") or {}).get("revision") or 0
+    return (int(old), int(new)) if old != new else None
+
+
+def _marker_revision_bump(plan: Mapping[str, Any]) -> bool:
+    """Whether the plan bumps a credentials revision kept in the in-sync marker."""
+    return any(
+        component_of(str(entry.get("name", ""))) is Component.CREDENTIALS_IN_SYNC
+        and _marker_revisions(entry.get("change", {})) is not None
+        for entry in plan.get("resource_changes", [])
+    )
 
 
 def _credentials_in_codat(
@@ -452,6 +479,8 @@ def _credentials_effect(
         if deleted
         else " because they were changed in Codat, outside the code"
         if in_codat
+        else " because the credentials revision was bumped"
+        if _marker_revision_bump(plan)
         else ""
     )
     if action == "update":

@@ -432,3 +432,34 @@ def test_deploy_refuses_a_saved_plan_of_another_stack(tmp_path: Path) -> None:
         "stripe_secret_key_live": {},
     }
     cli.check_plan_is_for(runner, "live", live_plan, Path("plans/live.tfplan"))
+
+
+def test_a_revision_kept_in_the_marker_under_destroy_says_why_the_credentials_are_rewritten() -> (
+    None
+):
+    document = _plan("nochange")
+    entry = _credentials_entry(document)
+    entry["change"]["actions"] = ["delete", "create"]
+    entry["change"]["before"]["delete_method"] = "DELETE"
+    document["resource_changes"].append(
+        {
+            "address": "terraform_data.Stripe_CredentialsInSync",
+            "mode": "managed",
+            "type": "terraform_data",
+            "name": "Stripe_CredentialsInSync",
+            "change": {
+                "actions": ["update"],
+                "before": {"input": {"credentials": "in-sync"}},
+                "after": {"input": {"credentials": "in-sync", "revision": 1}},
+                "after_unknown": {"output": True},
+            },
+        }
+    )
+    plan = parse_plan("test", document)
+    credentials, marker = plan.changes
+    assert [(s.setting, s.before, s.after) for s in marker.settings] == [
+        ("credentials revision", "0", "1 (credentials written again)")
+    ]
+    assert credentials.effect is not None
+    assert "written again because the credentials revision was bumped" in credentials.effect
+    assert "rotated" not in plan_summary.render([plan])
