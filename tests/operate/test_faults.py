@@ -60,8 +60,8 @@ def test_deploy_converges_through_throttling_and_outages(
     project = make_project()
     env = {**secrets_env(), **stack_params(emulator.base_url)}
     # Codat throttles one write (429 with Retry-After) and is briefly down for another (503),
-    # at the same point of the apply: both run in parallel, so the retries overlap. (With
-    # magodo/restful 0.25.2 every retry waits `max_wait_in_sec`, 30 s: see the README.)
+    # at the same point of the apply: both run in parallel, so the retries overlap. (That
+    # the 429's Retry-After is waited for is proven in test_retries.py.)
     emulator.add_fault(429, 1, method="PUT", path_prefix=CREDENTIALS_PATH, retry_after_seconds=1)
     emulator.add_fault(503, 1, method="POST", path_prefix="/profile/syncSettings")
 
