@@ -47,8 +47,9 @@ class CodatConnectionProps:
         api_key_variable_name: Name of the stack variable holding the Codat API key; it is
             supplied at deploy time as the environment variable `TF_VAR_<name>`.
             Default: "codat_api_key".
-        retry_count: How many times a request answered 408, 429 or 5xx is retried, with
-            exponential backoff from one second. Default: 5.
+        retry_count: How many times a request answered 408, 429, 500, 502, 503 or 504 is
+            retried, with exponential backoff from one second (or what `Retry-After` asks).
+            Default: 5.
 
     """
 

@@ -96,7 +96,8 @@ class EnvironmentParameters:
         adopt_existing: Import what Codat already holds on the first deploy. Default: True.
         removal_policy: What destroy does in Codat. Default: `RemovalPolicy.RETAIN` (Codat is
             left as it is); `RemovalPolicy.DESTROY` tears the set-up down.
-        retry_count: Retries of a Codat request answered 408, 429 or 5xx. Default: 5.
+        retry_count: Retries of a Codat request answered 408, 429, 500, 502, 503 or 504.
+            Default: 5.
 
     """
 

@@ -47,17 +47,7 @@ def _stated_statuses(text: str, where: str) -> tuple[int, ...]:
     "doc",
     [
         "docs/behaviour.md",
-        pytest.param(
-            "README.md",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=AssertionError,
-                reason=(
-                    "README's retry_count row says '408, 429 or 5xx'; the provider retries "
-                    "only RETRY_STATUS_CODES (501 and 505+ are not retried)"
-                ),
-            ),
-        ),
+        "README.md",
     ],
 )
 def test_the_docs_state_the_retried_statuses_of_the_provider(doc: str) -> None:
