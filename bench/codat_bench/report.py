@@ -256,8 +256,13 @@ def _synth_lines(report: dict[str, Any]) -> list[str]:
         )
     lines += [f"- {way}: {command}" for way, command in synth["commands"].items()]
     profile = report["synth_profile"]
+    requests = profile["jsii_requests"]
     lines += [
         "",
+        f"Requests to the jsii runtime (each a round trip to Node): bare "
+        f"{requests['total']['bare']}, 2 stacks {requests['total']['shipped']}, {n} "
+        f"environments {requests['total']['generated']}: {requests['per_environment']} per "
+        "environment.",
         f"Profile ({profile['tool']}, {profile['environments']} environments): `app.synth()` "
         f"{profile['app_synth_seconds']} s, of which {profile['terraform_version_probe_seconds']}"
         f" s ({profile['probe_share_of_synth']:.0%}) in cdktn's `terraform version` probe.",
