@@ -7,8 +7,8 @@ construct exists (constructs cannot be re-parented), so the first answer is kept
 the Python object, and forgotten with it.
 
 `note_scope(child, scope)` records where a construct of ours was created: a construct that
-is not a stack lives in its scope's stack, so `stack_of(child)` needs no round trip once the
-scope's stack is known (this is what `TerraformStack.of` computes, walking up the scopes);
+is not a stack lives in its scope's stack, so `stack_of(child)` needs no round trip when the
+scope's stack is already known (this is what `TerraformStack.of` computes, walking up the scopes);
 `note_stack(stack, scope)` records a stack of ours as its own stack.
 """
 
@@ -48,7 +48,10 @@ def stack_of(construct: IConstruct) -> TerraformStack:
     stack = _STACKS.get(construct)
     if stack is None:
         scope = _SCOPES.get(construct)
-        stack = stack_of(scope) if scope is not None else TerraformStack.of(construct)
+        known = _STACKS.get(scope) if scope is not None else None
+        # Unknown: ask Node about the construct itself, so a construct outside any stack
+        # gets the CDK's own error naming its path (and the hint for an App as scope).
+        stack = known if known is not None else TerraformStack.of(construct)
         _STACKS[construct] = stack
     return stack
 
