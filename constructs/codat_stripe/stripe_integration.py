@@ -11,7 +11,6 @@ from codat_api import assumptions, endpoints
 from codat_api.platforms import STRIPE_REDIRECT_URI
 from codat_stripe._cdk import (
     TerraformOutput,
-    TerraformStack,
     TerraformVariable,
 )
 from codat_stripe.connection import CodatConnection
@@ -26,6 +25,7 @@ from codat_stripe.stripe_facts import (
     dashboard_checklist,
     looks_like_placeholder,
 )
+from codat_stripe.tree_lookups import note_scope, path_of, stack_of
 from codat_stripe.validation import (
     CodatStripeConfigError,
     is_unresolved,
@@ -125,6 +125,7 @@ class StripeIntegration(Construct):
     def __init__(self, scope: Construct, id: str, props: StripeIntegrationProps) -> None:
         """Validate the props eagerly, then declare the resources."""
         super().__init__(scope, id)
+        note_scope(self, scope)
         owner = f"StripeIntegration '{id}'"
         mode = StripeMode(require_choice(owner, "mode", _enum_value(props.mode), list(StripeMode)))
         data_access = DataAccess(
@@ -190,8 +191,9 @@ class StripeIntegration(Construct):
         )
         # A `terraform_data` written as stack JSON: CDK Terrain's DataResource class runs a
         # `terraform version` probe per instance at synth, which dominated large apps' synth.
-        stack = TerraformStack.of(self)
-        relative = self.node.path.split("/")[1:] if "/" in self.node.path else [id]
+        stack = stack_of(self)
+        path = path_of(self)
+        relative = path.split("/")[1:] if "/" in path else [id]
         self.in_sync_name = "_".join(
             re.sub(r"[^A-Za-z0-9_]+", "_", part) for part in [*relative, "CredentialsInSync"]
         )
@@ -199,7 +201,7 @@ class StripeIntegration(Construct):
         stack.add_override(
             f"resource.terraform_data.{self.in_sync_name}",
             {
-                "//": {"metadata": {"path": f"{self.node.path}/CredentialsInSync"}},
+                "//": {"metadata": {"path": f"{path}/CredentialsInSync"}},
                 "input": {
                     "credentials": self._in_sync_marker(client_id, scope_value),
                     # DESTROY's resource writes again only through a re-creation (see below).
@@ -411,7 +413,7 @@ class StripeIntegration(Construct):
             f"{stored_client_id} == {_hcl_string(client_id)} && "
             f'{stored_scope} == "{expected_scope}")}}'
         )
-        TerraformStack.of(self).add_override(
+        stack_of(self).add_override(
             f"check.{self.credentials_check_name}",
             {
                 "assert": [
