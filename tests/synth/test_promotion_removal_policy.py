@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from codat_stripe import (
     EnvironmentParameters,
     RemovalPolicy,
@@ -19,6 +21,8 @@ from codat_stripe import (
 )
 from codat_stripe_ops import promotion
 from synth_support import synth_stacks
+
+pytestmark = pytest.mark.synth
 
 
 def _stacks(tmp_path: Path, shared: SharedParameters, live_revision: int) -> dict[str, Any]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from codat_stripe import (
     App,
     EnvironmentParameters,
@@ -14,6 +16,8 @@ from codat_stripe import (
     build_stacks,
 )
 from codat_stripe.tree_lookups import path_of, root_of, stack_of
+
+pytestmark = pytest.mark.synth
 
 
 def test_remembered_path_stack_and_root_equal_the_cdks_for_every_construct(
