@@ -16,13 +16,15 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codat_api.assumptions import ONE_TIME_SYNC_ONE_OFF
 from codat_api.data_types import COMMERCE_DATA_TYPES
 from codat_api.platforms import STRIPE_LIVE_KEY, STRIPE_TEST_KEY
-from codat_stripe_ops.codat_client import CodatClient
 from codat_stripe_ops.toolchain import REPO, CdkProject, CommandFailedError
+
+if TYPE_CHECKING:  # `requests` only when the demo runs, not for every `codat-stripe` command
+    from codat_stripe_ops.codat_client import CodatClient
 
 STACKS = ("test", "live")
 PLATFORM_KEYS = {"test": STRIPE_TEST_KEY, "live": STRIPE_LIVE_KEY}
@@ -126,6 +128,8 @@ def test_integration(client: CodatClient) -> None:
 
 def run(codat_base_url: str | None, work_dir: Path = DEMO_DIR) -> int:
     """Run the demo in `work_dir` (recreated); returns the process exit code."""
+    from codat_stripe_ops.codat_client import CodatClient
+
     shutil.rmtree(work_dir, ignore_errors=True)
     work_dir.mkdir(parents=True)
     project = CdkProject(directory=work_dir / "project")
