@@ -17,7 +17,11 @@ from typing import Any
 
 from codat_stripe_ops.plan_changes import PlanFormatError
 from codat_stripe_ops.stack_runner import DEPLOY_PLAN, REVIEW_PLAN, StackRunError, StackRunner
-from codat_stripe_ops.toolchain import REPO, CommandFailedError, ToolchainMissingError
+from codat_stripe_ops.toolchain import (
+    CommandFailedError,
+    ToolchainMissingError,
+    default_project_dir,
+)
 
 OK, ERROR, ATTENTION = 0, 1, 2
 PROG = "codat-stripe"
@@ -101,12 +105,6 @@ def _runner_arguments(parser: argparse.ArgumentParser, *, local_state: bool = Tr
             help="with CI=true, accept stacks whose state is a local file (refused otherwise: "
             "a CI runner's local state is thrown away with the runner)",
         )
-
-
-def default_project_dir() -> Path:
-    """The current directory if it is a CDK project (has cdktf.json), else the repository."""
-    here = Path.cwd()
-    return here if (here / "cdktf.json").exists() else REPO
 
 
 def _format_arguments(parser: argparse.ArgumentParser, human: str) -> None:

@@ -20,6 +20,16 @@ TOOLCHAIN_ENV = REPO / ".toolchain" / "env"
 NODE_BIN = REPO / "node_modules" / ".bin"
 
 
+def default_project_dir() -> Path:
+    """The current directory if it is a CDK project (has cdktf.json), else the repository.
+
+    Every `codat-stripe` command takes its project (and `verify` its app, `main.py`) from
+    here unless told otherwise, so a team's checkout is used, not the installed package's.
+    """
+    here = Path.cwd()
+    return here if (here / "cdktf.json").exists() else REPO
+
+
 class ToolchainMissingError(RuntimeError):
     """`make setup` has not been run."""
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from codat_stripe_ops.toolchain import REPO
+from codat_stripe_ops.toolchain import default_project_dir
 from codat_stripe_ops.verify.assumption_probes import ProbeRefusedError, probe_assumptions
 from codat_stripe_ops.verify.codat_checks import (
     client_id_checks,
@@ -75,8 +75,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--app",
         type=Path,
-        default=REPO / "main.py",
-        help="the CDK app script (default: main.py of the repository)",
+        default=None,
+        help="the CDK app script (default: main.py of the project in the current directory "
+        "(it has a cdktf.json), else of the repository)",
     )
     parser.add_argument(
         "--stripe-api-base",
@@ -88,7 +89,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def checks(args: argparse.Namespace, environ: Mapping[str, str]) -> tuple[str, list[CheckResult]]:
     """Run the checks `args` ask for; return the phase name and the results."""
-    stacks = load_stacks(Path(args.app))
+    stacks = load_stacks(Path(args.app) if args.app else default_project_dir() / "main.py")
     stack = select_stack(stacks, args.stack)
     if args.probe_assumptions:
         return "probe-assumptions", probe_assumptions(stack, environ, args.probe_writes)
