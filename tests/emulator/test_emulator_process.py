@@ -166,3 +166,24 @@ def test_a_request_is_in_the_log_by_the_time_its_answer_arrives(tmp_path: Path) 
             lines = log.read_text().splitlines()
             assert len(lines) == number, f"request {number} answered before it was logged"
             assert json.loads(lines[-1])["path"] == path
+
+
+def test_a_bodiless_answer_is_in_the_log_by_the_time_it_arrives(tmp_path: Path) -> None:
+    """A 204 is complete once its headers leave: it must be logged before them."""
+    log = tmp_path / "requests.jsonl"
+    credentials = {"clientId": "ca_fakeLog1", "secretKey": "sk_test_fakeL0g1"}
+    with (
+        EmulatorProcess(
+            tmp_path / "l.db", [API_KEY], request_log=log, credentials_put_response="empty"
+        ) as emu,
+        httpx.Client(base_url=emu.base_url, headers=emu.auth_headers(), timeout=30) as client,
+    ):
+        for number in range(1, 121):
+            if number % 2:
+                response = client.put("/integrations/credentials/yzth", json=credentials)
+            else:
+                response = client.delete("/integrations/credentials/yzth")
+            assert response.status_code == 204, response.text
+            lines = log.read_text().splitlines()
+            assert len(lines) == number, f"request {number} answered before it was logged"
+            assert json.loads(lines[-1])["status"] == 204

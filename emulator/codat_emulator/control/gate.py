@@ -75,6 +75,10 @@ class EmulatorGate:
                 headers = MutableHeaders(scope=message)
                 for name, value in extra_headers.items():
                     headers[name] = value
+                if _complete_with_headers(method, status, headers):
+                    # Nothing follows the headers (e.g. a 204): the client has its whole
+                    # answer as soon as they leave, so log before they do.
+                    log_once()
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
                 # Logged before the last byte leaves: a client that has its answer can read
                 # the request log and find this request in it.
@@ -146,3 +150,13 @@ async def _drain(receive: Receive) -> None:
         message = await receive()
         if message["type"] != "http.request" or not message.get("more_body", False):
             return
+
+
+def _complete_with_headers(method: str, status: int, headers: MutableHeaders) -> bool:
+    """True when a response has no body, so the client has all of it with the headers."""
+    return (
+        method == "HEAD"
+        or status in (204, 304)
+        or 100 <= status < 200
+        or headers.get("content-length") == "0"
+    )
