@@ -189,6 +189,10 @@ class StripeIntegration(Construct):
             if use_read_write_scope
             else assumptions.DEFAULT_USE_READ_WRITE_SCOPE
         )
+        credentials_body = {
+            assumptions.CREDENTIAL_CLIENT_ID: client_id,
+            assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE: scope_value,
+        }
         # A `terraform_data` written as stack JSON: CDK Terrain's DataResource class runs a
         # `terraform version` probe per instance at synth, which dominated large apps' synth.
         stack = stack_of(self)
@@ -204,15 +208,14 @@ class StripeIntegration(Construct):
                 "//": {"metadata": {"path": f"{path}/CredentialsInSync"}},
                 "input": {
                     "credentials": self._in_sync_marker(client_id, scope_value),
-                    # DESTROY's resource writes again only through a re-creation (see below).
+                    # DESTROY's resource writes the map only through a re-creation (see below):
+                    # any change of the code's values or revision must re-create it, even when
+                    # Codat already holds the new values.
+                    **({"code": credentials_body} if destroy else {}),
                     **({"revision": revision} if destroy and revision else {}),
                 },
             },
         )
-        credentials_body = {
-            assumptions.CREDENTIAL_CLIENT_ID: client_id,
-            assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE: scope_value,
-        }
         secret_body = {assumptions.CREDENTIAL_SECRET_KEY: f"${{{secret_key}}}"}
         credentials_attrs = [
             assumptions.CREDENTIAL_CLIENT_ID,
@@ -227,12 +230,13 @@ class StripeIntegration(Construct):
             # - its refresh reads the integration (which always exists), not the credentials:
             #   a refresh answered 404 fails the plan ("Missing Resource Identity After
             #   Read"), so a Portal deletion would block the deploy that heals it. The read
-            #   is templated to the code's values, so the resource itself never plans an
-            #   update of `body` (which would PUT the map without the secret); the masked
-            #   credentials are compared by ObservedCredentials -> CredentialsInSync, which
-            #   re-creates the resource, and by the StoredCredentials check.
-            # - an in-place update re-sends the secret only when the secret changed, so every
-            #   other write is a re-creation: CredentialsInSync (a bumped revision included).
+            #   is templated to the values last written, so only a code change alters `body`;
+            #   the masked credentials are compared by ObservedCredentials -> CredentialsInSync
+            #   and by the StoredCredentials check.
+            # - an in-place update re-sends the secret only when the secret changed (a body
+            #   change alone would PUT the map without it), so every other write is a
+            #   re-creation: CredentialsInSync carries the code's values and the revision, and
+            #   a change of either, or a drift in Codat, replaces the resource instead.
             self.credentials = RestfulResource(
                 self,
                 "Credentials",

@@ -150,6 +150,28 @@ def test_destroy_policy_rewrites_the_whole_map_on_every_change(
         assert codat.client.get("/integrations/yzth").json()["enabled"] is True, environment
         assert _plan_exit_code(project, env) == 0, environment
 
+    # Someone already put the code's next client ID (and another secret) into Codat, then the
+    # code follows: Codat matches the code, yet the stack must not update the map in place
+    # (that PUT would carry no secret); it re-creates it, with the deploy's secret.
+    portal = {
+        "clientId": "ca_fakeDestroy3",
+        "secretKey": "sk_test_fakePortal9",
+        "useReadWriteScope": "true",
+    }
+    assert codat.client.put(CREDENTIALS, json=portal).status_code in (200, 204)
+    env = _env(codat, client_id="ca_fakeDestroy3", credentials_revision=1)
+    env["STACK_PARAMS"] = json.dumps(
+        {**json.loads(env["STACK_PARAMS"]), "shared": {"use_read_write_scope": True}}
+    )
+    logged = len(codat.requests())
+    project.cli(*DEPLOY, extra_env=env)
+    writes = _credential_writes(codat, logged)
+    assert [method for method, _ in writes] == ["DELETE", "PUT"], writes
+    assert all(status < 300 for _, status in writes), writes
+    assert codat.client.get(CREDENTIALS).json()["secretKey"] == "********" + SECRET[-4:]
+    assert codat.client.get("/integrations/yzth").json()["enabled"] is True
+    assert _plan_exit_code(project, env) == 0
+
     # Only the secret changes (a rotation): an in-place update, one PUT carrying it.
     rotated = "sk_test_fakeF7g8"
     env = {**env, "TF_VAR_stripe_secret_key_test": rotated}

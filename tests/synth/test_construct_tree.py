@@ -283,6 +283,9 @@ def test_destroy_deletes_and_re_enables_after_a_replacement(tmp_path: Path, poli
     assert credentials["read_path"] == "/integrations/yzth"
     assert json.loads(credentials["read_response_template"]) == credentials["body"]
     assert credentials["delete_path"] == credentials["path"] == credentials["update_path"]
+    # Any change of the code's values re-creates it (an in-place update would drop the secret).
+    marker = _one(stack, "terraform_data", "Stripe_CredentialsInSync")
+    assert marker["input"]["code"] == credentials["body"]
     data_access = _one(stack, "restful_resource", "Stripe_DataAccess")
     assert data_access["delete_body"] == {"oneTimeSync": "false"}
     assert "delete_body_raw" not in data_access
