@@ -94,10 +94,20 @@ def _subparser(
     return parser
 
 
+PROJECT_DIR_HELP = (
+    "CDK project directory with cdktf.json (default: the current directory when it has a "
+    "cdktf.json, else the repository)"
+)
+"""The help of `--project-dir`, saying what `default_project_dir` does."""
+
+
 def _runner_arguments(parser: argparse.ArgumentParser, *, local_state: bool = True) -> None:
     StackRunner.add_arguments(parser)
     # The CDK project is the current directory when it has one (a checkout in CI).
     parser.set_defaults(project_dir=default_project_dir())
+    for action in parser._actions:
+        if action.dest == "project_dir":
+            action.help = PROJECT_DIR_HELP
     if local_state:
         parser.add_argument(
             "--allow-local-state",
@@ -385,7 +395,7 @@ def run_deploy(args: argparse.Namespace) -> int:
             print(f"shared_parameters_sha256={digest}")
         return OK
     if not args.auto_approve:
-        refusal = confirm(stack)
+        refusal = confirm(stack, args.plan_file)
         if refusal:
             print(f"{PROG} deploy: {refusal}", file=sys.stderr)
             return ERROR
@@ -399,13 +409,22 @@ def run_deploy(args: argparse.Namespace) -> int:
     return OK
 
 
-def confirm(stack: str) -> str | None:
-    """Ask on the terminal; None when the answer is 'yes', else why nothing is applied."""
+def confirm(stack: str, plan_file: Path | None = None) -> str | None:
+    """Ask on the terminal; None when the answer is 'yes', else why nothing is applied.
+
+    Without a terminal only `--auto-approve` applies (a `--plan-file` is asked about too),
+    so that is the one thing the refusal suggests.
+    """
     if not sys.stdin.isatty():
+        again = (
+            f"run the same command again with --auto-approve added (without a terminal, "
+            f"--plan-file {plan_file} is applied only with --auto-approve)"
+            if plan_file is not None
+            else "run again with --auto-approve"
+        )
         return (
             f"refusing to apply to stack {stack} without confirmation: stdin is not a terminal. "
-            "Review the summary above, then run again with --auto-approve (or with "
-            "--plan-file and a plan saved by `plan --out-dir`). Nothing was applied."
+            f"Review the summary above, then {again}. Nothing was applied."
         )
     sys.stdout.flush()
     sys.stderr.write(f"\nApply these changes to {stack}? {CONFIRMATION}.\n  Enter a value: ")

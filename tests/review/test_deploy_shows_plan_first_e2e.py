@@ -87,6 +87,8 @@ def test_deploy_shows_the_summary_then_applies_only_when_approved(
     assert "| Stripe credentials | create |" in refused.stdout
     assert "stdin is not a terminal" in refused.stderr and "--auto-approve" in refused.stderr
     assert "Nothing was applied" in refused.stderr
+    # Only what would work is suggested: --plan-file alone is refused the same way.
+    assert "--plan-file" not in refused.stderr
     assert _writes(codat, start) == []
 
     # On a terminal: the question after the summary; anything but "yes" applies nothing.
@@ -125,7 +127,7 @@ def test_deploy_shows_the_summary_then_applies_only_when_approved(
     shown = approved.stdout
     assert shown.index("> [!WARNING]") < shown.index("Applied the plan shown above")
     assert "switches to the read_write scope" in shown
-    assert "nothing is deleted first, so the integration stays enabled" in shown
+    assert "nothing is deleted first" in shown and "stays enabled" not in shown
     assert _writes(codat, start) == [("PUT", "/integrations/credentials/yzth")]
 
 
@@ -149,6 +151,18 @@ def test_deploy_applies_a_saved_plan_and_refuses_a_stale_one(
     )
     assert plan.returncode == 2, plan.stdout + plan.stderr
     assert (reviewed / "test.tfplan").is_file()
+
+    # Without a terminal a saved plan, too, is applied only with --auto-approve: said so.
+    start = len(codat.requests())
+    unapproved = run_cli(
+        project, "deploy", "test", "--plan-file", str(reviewed / "test.tfplan"), env=_env(codat)
+    )
+    assert unapproved.returncode == 1, unapproved.stdout + unapproved.stderr
+    assert unapproved.stdout.startswith(TITLE), unapproved.stdout
+    assert "run the same command again with --auto-approve added" in unapproved.stderr
+    assert "a plan saved by" not in unapproved.stderr
+    assert "Nothing was applied" in unapproved.stderr
+    assert _writes(codat, start) == []
 
     start = len(codat.requests())
     # The environment's code no longer matters: the saved plan is what gets applied.
