@@ -54,7 +54,15 @@ ALLOW_LIST: tuple[str, ...] = (
 
 
 class PromotionRefusedError(Exception):
-    """The promotion is refused for a reason other than a list of differences."""
+    """The promotion is refused for a reason other than a list of differences.
+
+    `next_step` says what makes the check pass, in one sentence.
+    """
+
+    def __init__(self, message: str, next_step: str) -> None:
+        """The reason and what to do about it."""
+        super().__init__(message)
+        self.next_step = next_step
 
 
 @dataclass
@@ -68,11 +76,36 @@ class PromotionResult:
     reasons: list[str] = field(default_factory=list)
     deployed_sha256: str | None = None
     checked_deployed: bool = False
+    reason_steps: list[str] = field(default_factory=list)
+    """The next step of each entry of `reasons`."""
 
     @property
     def refused(self) -> bool:
         """Whether live may not be deployed."""
         return bool(self.differences or self.shared_differences or self.reasons)
+
+    def refuse(self, reason: str, next_step: str) -> None:
+        """Add a reason to refuse, with what makes the check pass."""
+        self.reasons.append(reason)
+        self.reason_steps.append(next_step)
+
+    @property
+    def next_steps(self) -> list[str]:
+        """What to do before running the check again, one line per kind of refusal."""
+        source, target = self.source, self.target
+        steps = list(dict.fromkeys(self.reason_steps))
+        if self.shared_differences:
+            steps.append(
+                f"Deploy {source} (and verify it), then run promote-check again: {target} may "
+                f"only run shared parameters that {source} runs. (Or, if {target} must not "
+                f"change, change the code back to what {source} deployed.)"
+            )
+        if self.differences:
+            steps.append(
+                f"Make {target} the same as {source} outside the allow-list (in the app, "
+                "e.g. main.py), then run promote-check again."
+            )
+        return steps
 
     def to_json(self) -> dict[str, Any]:
         """The result as plain data."""
@@ -83,6 +116,7 @@ class PromotionResult:
             "checked_deployed_state": self.checked_deployed,
             "deployed_shared_parameters_sha256": self.deployed_sha256,
             "reasons": self.reasons,
+            "next_steps": self.next_steps,
             "shared_parameter_differences": self.shared_differences,
             "differences": [
                 {"path": d.path, "source": d.source, "target": d.target} for d in self.differences
@@ -119,6 +153,8 @@ class PromotionResult:
                 f"(values in {names[1]}'s terms):"
             )
             lines += [f"  - {d.describe(*names)}" for d in self.differences]
+        lines.append("Next step:" if len(self.next_steps) == 1 else "Next steps:")
+        lines += [f"  * {step}" for step in self.next_steps]
         lines.append(f"Allowed to differ:{allowed}")
         return "\n".join(lines) + "\n"
 
@@ -191,7 +227,8 @@ def compare(
         both = source_facts.mode.value
         raise PromotionRefusedError(
             f"{names[0]} and {names[1]} are both {both}-mode stacks: a promotion goes from a "
-            "test-mode stack to a live-mode one"
+            "test-mode stack to a live-mode one",
+            "Run promote-check with --from a test-mode stack and --to a live-mode stack.",
         )
     both_own_sync = _owns_sync_settings(source) and _owns_sync_settings(target)
     normalized = [
@@ -375,14 +412,17 @@ def deployed_shared_parameters(runner: StackRunner, stack: str) -> tuple[dict[st
     if not isinstance(value, str):
         raise PromotionRefusedError(
             f"{stack} has no deployed `{SHARED_OUTPUT}` in its state: deploy {stack} first "
-            "(live may only run what test ran)"
+            "(live may only run what test ran)",
+            f"Deploy {stack} (and verify it), then run promote-check again.",
         )
     digest = hashlib.sha256(value.encode()).hexdigest()
     recorded_sha = outputs.get(SHARED_SHA_OUTPUT, {})
     if isinstance(recorded_sha, Mapping) and recorded_sha.get("value") not in (None, digest):
         raise PromotionRefusedError(
             f"{stack}'s state records {SHARED_SHA_OUTPUT} {recorded_sha.get('value')} but its "
-            f"{SHARED_OUTPUT} hash to {digest}: the state was edited by hand"
+            f"{SHARED_OUTPUT} hash to {digest}: the state was edited by hand",
+            f"Deploy {stack} again so that its state records its own values (and verify it), "
+            "then run promote-check again.",
         )
     return _parse_shared(stack, value), digest
 
@@ -432,12 +472,15 @@ def check(
                 recorded, shared_parameters_of(target, documents[1]), names
             )
             if expect_sha256 is not None and expect_sha256 != digest:
-                result.reasons.append(
+                result.refuse(
                     f"{source}'s deployed shared parameters hash to {digest}, not the expected "
-                    f"{expect_sha256} (another deploy of {source} ran in between?)"
+                    f"{expect_sha256} (another deploy of {source} ran in between?)",
+                    f"Run the whole pipeline again from the {source} deploy (in CI: re-run the "
+                    f"workflow on the latest commit), so that the check expects what {source} "
+                    "runs now.",
                 )
     except PromotionRefusedError as refused:
-        result.reasons.append(str(refused))
+        result.refuse(str(refused), refused.next_step)
     return result
 
 

@@ -51,12 +51,22 @@ def test_promote_check_exit_codes_against_the_deployed_state(cdk_project: Any, c
     refused = run_cli(project, "promote-check", env=changed)
     assert refused.returncode == 2, refused.stdout + refused.stderr
     assert "sync_schedule_hours: test deployed 24, live has 12" in refused.stdout, refused.stdout
+    # ...and says what to do next.
+    assert "Next step:\n  * Deploy test (and verify it), then run promote-check again" in (
+        refused.stdout
+    )
 
     # The code is what test deployed, but the workflow expected another deploy's hash.
     other = "0" * 64
     stale = run_cli(project, "promote-check", "--expect-sha256", other, env=env)
     assert stale.returncode == 2, stale.stdout + stale.stderr
     assert f"hash to {digest}, not the expected {other}" in stale.stdout
+    assert "Run the whole pipeline again from the test deploy" in stale.stdout
+    stale_json = run_cli(
+        project, "promote-check", "--expect-sha256", other, "--format", "json", env=env
+    )
+    (step,) = json.loads(stale_json.stdout)["promotion"]["next_steps"]
+    assert step.startswith("Run the whole pipeline again from the test deploy"), step
     same = run_cli(project, "promote-check", "--expect-sha256", digest, env=env)
     assert same.returncode == 0, same.stdout + same.stderr
 
