@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from codat_stripe_ops.plan_changes import StackPlan, parse_plan
+from codat_stripe_ops.plan_changes import StackPlan, check_row, parse_plan
 from codat_stripe_ops.plan_summary import to_json
 from codat_stripe_ops.stack_runner import StackRunner
 
@@ -35,10 +35,7 @@ def report(plans: Sequence[StackPlan]) -> str:
                 )
         for check in plan.failed_checks:
             lines.append(f"  - check {check.name} failed: {' '.join(check.messages)}")
-            lines += [
-                f"      {s.setting}: code {s.before}, now in Codat {s.after}"
-                for s in check.settings
-            ]
+            lines += [f"      {check_row(s)}" for s in check.settings]
         lines.append("  What to do:")
         lines += [f"  * {step}" for step in plan.remediation]
     return "\n".join(lines) + "\n"

@@ -23,6 +23,8 @@ from codat_api.platforms import COMMERCE_INTEGRATIONS, STRIPE_KEYS, STRIPE_LIVE_
 UNKNOWN = "(known after apply)"
 ABSENT = "(none)"
 REDACTED = "(secret, not shown)"
+DELETED_OUTSIDE = "DELETED outside Terraform"
+"""Codat holds no credentials although the state has them: deleted in the Portal or API."""
 
 _NAME = re.compile(r"^(?:.+_)?(?P<construct>[A-Za-z0-9]+)_[0-9A-F]{8}$")
 _SECRET_LIKE = re.compile(r"^(?:sk|rk)_[A-Za-z]+_|^" + re.escape(assumptions.MASK_PREFIX))
@@ -54,6 +56,9 @@ _CONSTRUCTS = {
 _IN_SYNC_MARKER = re.compile(r"^(?:.+_)?CredentialsInSync$")
 _OBSERVED_CREDENTIALS = "ObservedCredentials"
 _WRITE = "one PUT of client ID, scope and the secret from TF_VAR_*"
+_NOTHING_DELETED = "nothing is deleted first"
+"""Under RETAIN a credentials write deletes nothing; whether the integration is enabled is
+the `integration enabled` row's business, never claimed here."""
 
 _SYNC_FIELDS = {
     "fetchOnFirstLink": "fetch on first link",
@@ -171,6 +176,9 @@ class StackPlan:
                 f"LIVE stack: {len(self.changes)} change(s) to the live-mode Stripe integration "
                 "(real merchants' data)"
             )
+            reenable = self._live_reenable_risk()
+            if reenable:
+                risks.append(reenable)
         shared_with = [name for name in self.environments_on_instance if name != self.stack]
         if shared_with and any(c.component is Component.SYNC_SETTINGS for c in self.changes):
             instance = f" {self.codat_instance}" if self.codat_instance else ""
@@ -180,6 +188,18 @@ class StackPlan:
             )
         risks += [risk for change in self.changes for risk in change.risks]
         return tuple(dict.fromkeys(risks))
+
+    def _live_reenable_risk(self) -> str | None:
+        """The risk line of a plan that enables the live integration again, if it does."""
+        if not any(_enables(c) for c in self.changes):
+            return None
+        if any(_disables(c) for c in self.drift):
+            return (
+                "RE-ENABLES the live integration for new connections (enabled: no -> yes): it "
+                "was disabled outside the code (e.g. in the Codat Portal), perhaps on purpose; "
+                "find out why before applying"
+            )
+        return "RE-ENABLES the live integration for new connections (enabled: no -> yes)"
 
     @property
     def remediation(self) -> tuple[str, ...]:
@@ -200,6 +220,28 @@ class StackPlan:
                 "of `credentials_revision` re-sends it."
             )
         return tuple(steps)
+
+
+def _enabled_rows(change: ResourceChange) -> Iterable[SettingChange]:
+    if change.component is Component.ENABLED:
+        yield from (s for s in change.settings if s.setting == "enabled")
+
+
+def _enables(change: ResourceChange) -> bool:
+    return any(s.before == "no" and s.after == "yes" for s in _enabled_rows(change))
+
+
+def _disables(change: ResourceChange) -> bool:
+    return any(s.after == "no" and s.before != "no" for s in _enabled_rows(change))
+
+
+def check_row(setting: SettingChange, markdown: bool = False) -> str:
+    """One row of a failed credentials check for people: the code's value, then Codat's."""
+    if setting.after == DELETED_OUTSIDE:
+        return f"{setting.setting}: DELETED in Codat outside Terraform (the code sets them)"
+    if markdown:
+        return f"{setting.setting}: code `{setting.before}`, Codat now `{setting.after}`"
+    return f"{setting.setting}: code {setting.before}, now in Codat {setting.after}"
 
 
 def plan_line(counts: Mapping[str, int]) -> str:
@@ -419,7 +461,7 @@ def _credentials_in_codat(
     if not found or deployed is None or code is None:
         return []
     if observed is None:
-        return [SettingChange("credentials in Codat", "DELETED outside Terraform", "written again")]
+        return [SettingChange("credentials in Codat", DELETED_OUTSIDE, "written again")]
     rows: list[SettingChange] = []
     for label, key, render in (
         ("client ID in Codat", assumptions.CREDENTIAL_CLIENT_ID, safe),
@@ -462,12 +504,12 @@ def _credentials_effect(
     if "credentials revision" in rows:
         return (
             f"credentials written again because the credentials revision was bumped ({_WRITE}); "
-            "the integration stays enabled"
+            f"{_NOTHING_DELETED}"
         )
     if "Stripe secret key" in rows:
         return (
             "the new Stripe secret key from TF_VAR_* is written with the unchanged client ID "
-            "and scope (one PUT); the integration stays enabled"
+            f"and scope (one PUT); {_NOTHING_DELETED}"
         )
     in_code = bool(rows & {"client ID", "scope"})
     deleted = "credentials in Codat" in rows
@@ -484,7 +526,7 @@ def _credentials_effect(
         else ""
     )
     if action == "update":
-        return f"credentials written again{why} ({_WRITE}); the integration stays enabled"
+        return f"credentials written again{why} ({_WRITE}); {_NOTHING_DELETED}"
     if not retained:  # replace with removal policy DESTROY
         return (
             f"credentials DELETED from Codat, then written again{why} (a DELETE, then {_WRITE}); "
@@ -493,7 +535,7 @@ def _credentials_effect(
     after = (
         "Codat disabled the integration when they were deleted: see `integration enabled`"
         if deleted
-        else "nothing is deleted first, so the integration stays enabled"
+        else _NOTHING_DELETED
     )
     return f"credentials written again{why} ({_WRITE}); {after}"
 
@@ -780,7 +822,7 @@ def _credentials_observed(plan: Mapping[str, Any]) -> Iterable[SettingChange]:
     if not found:
         return
     if observed is None:
-        yield SettingChange("credentials", "set by the code", "DELETED outside Terraform")
+        yield SettingChange("credentials", "set by the code", DELETED_OUTSIDE)
         return
     yield from _field("client ID", code, observed, assumptions.CREDENTIAL_CLIENT_ID, safe)
     yield from _field(

@@ -16,6 +16,7 @@ from codat_stripe_ops.plan_changes import (
     ResourceChange,
     SettingChange,
     StackPlan,
+    check_row,
     parse_plan,
 )
 from codat_stripe_ops.stack_runner import StackRunner
@@ -67,8 +68,7 @@ def section(stack: Mapping[str, Any]) -> str:
             messages = " ".join(check["messages"])
             lines += ["", f"- :warning: check `{check['name']}` FAILED: {messages}"]
             lines += [
-                f"  - {s['setting']}: code `{s['before']}`, Codat now `{s['after']}`"
-                for s in check["settings"]
+                f"  - {check_row(SettingChange(**s), markdown=True)}" for s in check["settings"]
             ]
         lines += ["", "**What to do:**", ""]
         lines += [f"- {step}" for step in stack["remediation"]]

@@ -5,6 +5,7 @@ the synthesized snapshots. No CLI, no emulator."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -14,9 +15,11 @@ import pytest
 
 from codat_stripe_ops import cli, drift, plan_summary, promotion
 from codat_stripe_ops.plan_changes import (
+    DELETED_OUTSIDE,
     REDACTED,
     Component,
     PlanFormatError,
+    SettingChange,
     component_of,
     parse_plan,
     safe,
@@ -81,6 +84,19 @@ def test_drift_plan_lists_drift_and_the_failed_credentials_check() -> None:
     assert "the next deploy of stack test writes them again" in text
     markdown = plan_summary.render([plan])
     assert "**What to do:**" in markdown
+
+
+def test_credentials_deleted_in_codat_read_naturally_in_drift_and_summary() -> None:
+    plan = parse_plan("test", _plan("drift"))
+    (check,) = plan.failed_checks
+    deleted = SettingChange("credentials", "set by the code", DELETED_OUTSIDE)
+    plan = dataclasses.replace(
+        plan, failed_checks=(dataclasses.replace(check, settings=(deleted,)),)
+    )
+    wording = "credentials: DELETED in Codat outside Terraform (the code sets them)"
+    assert f"      {wording}\n" in drift.report([plan])
+    assert f"  - {wording}\n" in plan_summary.render([plan])
+    assert "set by the code" not in drift.report([plan]) + plan_summary.render([plan])
 
 
 def test_rotation_shows_rotated_and_never_a_value() -> None:

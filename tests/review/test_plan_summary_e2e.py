@@ -18,7 +18,8 @@ ENVIRONMENT_FIELDS = ("credentials_revision", "client_id")
 WRITTEN_AGAIN = (
     "credentials written again{why} (one PUT of client ID, scope and the secret from TF_VAR_*); "
 )
-STAYS_ENABLED = "nothing is deleted first, so the integration stays enabled"
+# Under RETAIN nothing is deleted; the enabled toggle is not claimed (it is not checked).
+STAYS_ENABLED = "nothing is deleted first"
 MARKER_ROW = (
     "| credentials sync marker | update | Codat's credentials match the code | `yes` | "
     "`no: Stripe credentials written again` |"
@@ -82,7 +83,7 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
         "`1 (credentials written again, secret from TF_VAR_*)` |" in revision
     )
     assert "written again because the credentials revision was bumped" in revision
-    assert "the integration stays enabled" in revision
+    assert "nothing is deleted first" in revision and "stays enabled" not in revision
     assert "rotated" not in revision and "[!WARNING]" not in revision
 
     # Disabling the integration (and one-off sync).
@@ -99,7 +100,7 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
     assert "[!WARNING]" not in rotation
     assert (
         "the new Stripe secret key from TF_VAR_* is written with the unchanged client ID and "
-        "scope (one PUT); the integration stays enabled" in rotation
+        "scope (one PUT); nothing is deleted first" in rotation
     )
     assert "replace" not in rotation and "credentials revision" not in rotation
     assert_no_secret(rotation, rotated, SECRET_TEST)
@@ -133,6 +134,8 @@ def test_plan_summary_in_codat_terms_for_each_kind_of_change(cdk_project: Any, c
     assert MARKER_ROW in changes
     why = " because they were changed in Codat, outside the code"
     assert WRITTEN_AGAIN.format(why=why) + STAYS_ENABLED in changes
+    # The integration is disabled in Codat right now: nothing may claim it "stays enabled".
+    assert "stays enabled" not in drift
     assert "deleted from Codat" not in drift and "DELETE" not in drift
     assert "rotated" not in drift
     assert_no_secret(drift, "sk_test_fakeOob77")
