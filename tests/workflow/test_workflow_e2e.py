@@ -3,8 +3,9 @@
 Pull request (review, plan per stack, sticky comment), merge (deploy test, verify test, plan
 live: promotion check, the summary in the job summary, the saved plan uploaded; then deploy
 live applies that artifact, and nothing reached live before), a second push to the pull
-request, a refused promotion, and the drift schedule (issue opened, updated, closed). GitHub
-itself is a recorded fake `gh` whose requests are asserted.
+request, a refused promotion, and the drift schedule (issue opened, updated, closed; a secret
+changed in the Portal, which only verify sees, opens one too). GitHub itself is a recorded fake
+`gh` whose requests are asserted.
 """
 
 from __future__ import annotations
@@ -308,6 +309,33 @@ def test_pull_request_merge_and_drift_schedule_run_the_workflow_steps(
         calls = [c for c in repo.gh_calls()[before:] if c["argv"][1] != "list"]
         assert [c["argv"][:3] for c in calls] == [["issue", "close", str(issue["number"])]]
         assert repo.github()["issues"][0]["state"] == "closed"
+
+        # A secret changed in the Portal: invisible to the plan (the secret is ephemeral), so
+        # drift says "No drift"; verify sees another key's last four characters, and that is
+        # drift too: an issue naming the failed check.
+        stored = codat.get("/integrations/credentials/exgd").json()
+        other = {k: v for k, v in stored.items() if k != "secretKey"}
+        other_secret = "sk_live_fakeWfPortal7"
+        changed = {**other, "secretKey": other_secret}
+        assert codat.put("/integrations/credentials/exgd", json=changed).is_success
+        before = len(repo.gh_calls())
+        secret_changed = schedule.run_job("drift")
+        live_job = next(r for r in secret_changed if r.matrix == {"stack": "live"})
+        assert live_job.success, live_job.log()
+        check = _step(live_job, "Drift check").output
+        assert "No drift in stack live" in check, check
+        assert "[FAIL] credentials-secret" in check, check
+        calls = [c for c in repo.gh_calls()[before:] if c["argv"][1] != "list"]
+        assert [c["argv"][:2] for c in calls] == [["issue", "create"]], calls
+        body = calls[0]["body"]
+        assert "<!-- codat-stripe-drift:live -->" in body
+        assert "Failed verify checks: credentials-secret\n" in body, body
+        assert "Codat holds another key" in body
+        for secret in (other_secret, SECRETS["STRIPE_SECRET_KEY_LIVE"], KEYS["live"]):
+            assert secret not in json.dumps(repo.gh_calls())
+        test_job = next(r for r in secret_changed if r.matrix == {"stack": "test"})
+        assert "[FAIL]" not in _step(test_job, "Drift check").output, test_job.log()
+        assert [i["state"] for i in repo.github()["issues"]] == ["closed", "open"]
 
     # --- An error is not drift: a refused API key fails the job and touches no issue.
     repo.secrets["CODAT_API_KEY_LIVE"] = "wrong-key"
