@@ -28,15 +28,23 @@ def cdk_project(tmp_path: Path) -> Callable[[Path], CdkProject]:
 
 
 @pytest.fixture
-def codat(tmp_path: Path) -> Iterator[EmulatedCodat]:
-    """A fresh Codat emulator on a free loopback port with its own SQLite file."""
+def codat(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EmulatedCodat]:
+    """A fresh Codat emulator on a free loopback port with its own SQLite file.
+
+    Parametrize it indirectly with "body" or "empty" to choose what the credentials PUT
+    answers (the masked map, or 204 with no body).
+    """
     import httpx
 
     from codat_emulator.process import EmulatorProcess
 
     log = tmp_path / "requests.jsonl"
     process = EmulatorProcess(
-        tmp_path / "codat.db", [FAKE_CODAT_KEY], request_log=log, enable_admin=True
+        tmp_path / "codat.db",
+        [FAKE_CODAT_KEY],
+        request_log=log,
+        enable_admin=True,
+        credentials_put_response=getattr(request, "param", "body"),
     )
     with (
         process,

@@ -7,6 +7,11 @@ files in one session, the name `conftest` is ambiguous.)
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +21,16 @@ from codat_stripe_ops.toolchain import REPO
 APPS = REPO / "tests" / "apps"
 FAKE_CODAT_KEY = "fake-codat-key-e2e"
 
-__all__ = ["APPS", "FAKE_CODAT_KEY", "REPO", "EmulatedCodat", "assert_no_secret", "stack_secrets"]
+__all__ = [
+    "APPS",
+    "FAKE_CODAT_KEY",
+    "REPO",
+    "EmulatedCodat",
+    "assert_no_secret",
+    "plan_exit_code",
+    "run_codat_stripe",
+    "stack_secrets",
+]
 
 
 def stack_secrets(
@@ -57,3 +71,48 @@ def assert_no_secret(text: str, *values: str) -> None:
     for value in values:
         assert value not in text
         assert value[-8:] not in text
+
+
+def plan_exit_code(project: Any, stack: str, env: Mapping[str, str]) -> int:
+    """`terraform plan -detailed-exitcode` of one stack: 0 no changes, 2 changes (else fail)."""
+    result = project.terraform(
+        stack, "plan", "-detailed-exitcode", "-input=false", "-no-color", extra_env=env
+    )
+    assert result.returncode in (0, 2), result.stdout + result.stderr
+    return int(result.returncode)
+
+
+def run_codat_stripe(
+    project: Any, command: str, *args: str, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `codat-stripe COMMAND --project-dir <project> ARGS` as a user would.
+
+    CI is unset unless `env` sets it (these projects keep local state on purpose); stdin is
+    /dev/null, never a terminal, as in CI. Bounded: after 300 s the whole process group
+    (the CLI, terraform and the provider) is killed and the test fails.
+    """
+    argv = [
+        sys.executable,
+        "-m",
+        "codat_stripe_ops.cli",
+        command,
+        "--project-dir",
+        str(project.directory),
+        *args,
+    ]
+    with subprocess.Popen(
+        argv,
+        env={**project.env, "CI": "", **(env or {})},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)

@@ -10,13 +10,11 @@ re-creates the credentials, and the integration ends enabled.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from e2e_support import APPS, FAKE_CODAT_KEY, EmulatedCodat, stack_secrets
+from e2e_support import APPS, EmulatedCodat, plan_exit_code, stack_secrets
 
 pytestmark = pytest.mark.e2e
 
@@ -24,29 +22,6 @@ SECRET = "sk_test_fakeD5e6"
 CREDENTIALS = "/integrations/credentials/yzth"
 DEPLOY = ("deploy", "test", "--auto-approve", "--skip-provider-lock")
 DESTROY = ("destroy", "test", "--auto-approve", "--skip-provider-lock")
-
-
-@pytest.fixture(params=["body", "empty"])
-def codat_answering(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[EmulatedCodat]:
-    """An emulator whose credentials PUT answers the masked map (200) or nothing (204)."""
-    import httpx
-
-    from codat_emulator.process import EmulatorProcess
-
-    log = tmp_path / "requests.jsonl"
-    process = EmulatorProcess(
-        tmp_path / "codat.db",
-        [FAKE_CODAT_KEY],
-        request_log=log,
-        credentials_put_response=request.param,
-    )
-    with (
-        process,
-        httpx.Client(
-            base_url=process.base_url, headers=process.auth_headers(), timeout=30
-        ) as client,
-    ):
-        yield EmulatedCodat(process=process, client=client, request_log=log)
 
 
 def _env(codat: EmulatedCodat, **environment: Any) -> dict[str, str]:
@@ -75,18 +50,14 @@ def _credential_writes(codat: EmulatedCodat, since: int) -> list[tuple[str, int]
     ]
 
 
-def _plan_exit_code(project: Any, env: dict[str, str]) -> int:
-    plan = project.terraform(
-        "test", "plan", "-detailed-exitcode", "-no-color", "-input=false", extra_env=env
-    )
-    assert plan.returncode in (0, 2), plan.stdout + plan.stderr
-    return int(plan.returncode)
+PUT_ANSWERS = pytest.mark.parametrize("codat", ["body", "empty"], indirect=True)
+"""Both readings of what Codat's credentials PUT answers."""
 
 
+@PUT_ANSWERS
 def test_destroy_policy_converges_heals_and_tears_down_after_a_portal_delete(
-    cdk_project: Any, codat_answering: EmulatedCodat
+    cdk_project: Any, codat: EmulatedCodat
 ) -> None:
-    codat = codat_answering
     project = cdk_project(APPS / "params_app.py")
     env = _env(codat)
     put_status = 204 if codat.process.credentials_put_response == "empty" else 200
@@ -94,7 +65,7 @@ def test_destroy_policy_converges_heals_and_tears_down_after_a_portal_delete(
     project.cli(*DEPLOY, extra_env=env)
     assert _credential_writes(codat, 0) == [("PUT", put_status)]
     assert codat.client.get("/integrations/yzth").json()["enabled"] is True
-    assert _plan_exit_code(project, env) == 0
+    assert plan_exit_code(project, "test", env) == 0
 
     # Deleted in the Portal: the next deploy writes them again and re-enables the integration.
     assert codat.client.delete(CREDENTIALS).status_code in (200, 204)
@@ -105,7 +76,7 @@ def test_destroy_policy_converges_heals_and_tears_down_after_a_portal_delete(
     assert _credential_writes(codat, logged) == [("DELETE", 404), ("PUT", put_status)]
     assert codat.client.get(CREDENTIALS).json()["clientId"] == "ca_fakeDestroy1"
     assert codat.client.get("/integrations/yzth").json()["enabled"] is True
-    assert _plan_exit_code(project, env) == 0
+    assert plan_exit_code(project, "test", env) == 0
 
     # Deleted again, then destroyed: the DELETE's 404 counts as done, the destroy succeeds.
     assert codat.client.delete(CREDENTIALS).status_code in (200, 204)
@@ -116,10 +87,10 @@ def test_destroy_policy_converges_heals_and_tears_down_after_a_portal_delete(
     assert codat.client.get("/integrations/yzth").json()["enabled"] is False
 
 
+@PUT_ANSWERS
 def test_destroy_policy_rewrites_the_whole_map_on_every_change(
-    cdk_project: Any, codat_answering: EmulatedCodat
+    cdk_project: Any, codat: EmulatedCodat
 ) -> None:
-    codat = codat_answering
     project = cdk_project(APPS / "params_app.py")
     project.cli(*DEPLOY, extra_env=_env(codat))
 
@@ -148,7 +119,7 @@ def test_destroy_policy_rewrites_the_whole_map_on_every_change(
             "useReadWriteScope": "true",
         }
         assert codat.client.get("/integrations/yzth").json()["enabled"] is True, environment
-        assert _plan_exit_code(project, env) == 0, environment
+        assert plan_exit_code(project, "test", env) == 0, environment
 
     # Someone already put the code's next client ID (and another secret) into Codat, then the
     # code follows: Codat matches the code, yet the stack must not update the map in place
@@ -170,7 +141,7 @@ def test_destroy_policy_rewrites_the_whole_map_on_every_change(
     assert all(status < 300 for _, status in writes), writes
     assert codat.client.get(CREDENTIALS).json()["secretKey"] == "********" + SECRET[-4:]
     assert codat.client.get("/integrations/yzth").json()["enabled"] is True
-    assert _plan_exit_code(project, env) == 0
+    assert plan_exit_code(project, "test", env) == 0
 
     # Only the secret changes (a rotation): an in-place update, one PUT carrying it.
     rotated = "sk_test_fakeF7g8"
@@ -179,4 +150,4 @@ def test_destroy_policy_rewrites_the_whole_map_on_every_change(
     project.cli(*DEPLOY, extra_env=env)
     assert [method for method, _ in _credential_writes(codat, logged)] == ["PUT"]
     assert codat.client.get(CREDENTIALS).json()["secretKey"] == "********" + rotated[-4:]
-    assert _plan_exit_code(project, env) == 0
+    assert plan_exit_code(project, "test", env) == 0

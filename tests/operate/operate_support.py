@@ -287,10 +287,15 @@ class ProcessGroups:
         return self.start(["cdktn", *args], project.directory, {**project.env, **env}, output)
 
     def kill_all(self) -> None:
-        """SIGKILL the process group of every started process (finished ones too: their
-        children may still run), then reap each."""
+        """SIGKILL the process group of every started process not reaped yet, then reap it.
+
+        A reaped leader's process-group id may already belong to someone else's process on
+        a shared machine, so it is left alone (a test that kills a run mid-way kills the
+        whole group itself, with `kill_group`, before reaping it).
+        """
         for process in self.started:
-            kill_group(process)
+            if process.returncode is None:
+                kill_group(process)
 
 
 def kill_group(process: subprocess.Popen[bytes]) -> None:

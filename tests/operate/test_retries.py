@@ -28,8 +28,9 @@ from codat_stripe.connection import DEFAULT_RETRY_COUNT, RETRY_STATUS_CODES
 from codat_stripe_ops.toolchain import REPO, CdkProject
 
 CREDENTIALS_PATH = "/integrations/credentials/yzth"
-RETRY_AFTER_SECONDS = 5
-"""Longer than resty's first backoff without the header (1 to 2 s), so the two differ."""
+RETRY_AFTER_SECONDS = 10
+"""Far above resty's first backoff without the header (1 to 2 s): a build that ignored the
+header would need an 8 s stall of the machine to pass."""
 
 LOG_RESOLUTION = 0.002
 """The request log's times are rounded to the millisecond."""
