@@ -54,13 +54,14 @@ def _one_size(work: Path, env: Mapping[str, str], count: int, runs: int) -> dict
         logs.mark()
         deploy, _, _ = drive("deploy", cdk.directory, run_env)
         deploy_calls = logs.since()
-        seconds, calls, writes, peaks, rss = [], [], [], [], []
+        seconds, calls, writes, peaks, rss, cpu = [], [], [], [], [], []
         for _ in range(runs):
             logs.mark()
             run, counts, _ = drive("plan", cdk.directory, run_env)
             expect_no_changes("plan", counts, run.stdout)
             counted = logs.since()
             seconds.append(run.seconds)
+            cpu.append(run.cpu_seconds)
             rss.append(run.peak_rss_mib)
             calls.append(counted.total)
             writes.append(counted.writes)
@@ -77,6 +78,8 @@ def _one_size(work: Path, env: Mapping[str, str], count: int, runs: int) -> dict
             "plan_seconds": median(seconds),
             "plan_seconds_per_environment": round(median(seconds) / count, 4),
             "plan_peak_rss_mib": median(rss),
+            "plan_cpu_seconds": median(cpu),
+            "plan_cores_used": round(median(cpu) / median(seconds), 2) if median(seconds) else 0.0,
             "plan_api_calls": median(calls),
             "plan_api_calls_per_environment": round(median(calls) / count, 3),
             "plan_writes": median(writes),
