@@ -64,6 +64,11 @@ class CdkProject:
     app_script: Path = REPO / "main.py"
     env: dict[str, str] = field(default_factory=toolchain_environ)
 
+    def __post_init__(self) -> None:
+        # Absolute: the app and terraform run with the project (or a stack) as their working
+        # directory, where a relative path given on the command line means something else.
+        self.directory = Path(self.directory).resolve()
+
     def write_config(self) -> None:
         """Write cdktf.json, running `app_script` with this interpreter."""
         self.directory.mkdir(parents=True, exist_ok=True)
