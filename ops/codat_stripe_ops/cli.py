@@ -17,11 +17,7 @@ from typing import Any
 
 from codat_stripe_ops.plan_changes import PlanFormatError
 from codat_stripe_ops.stack_runner import DEPLOY_PLAN, REVIEW_PLAN, StackRunError, StackRunner
-from codat_stripe_ops.toolchain import (
-    CommandFailedError,
-    ToolchainMissingError,
-    default_project_dir,
-)
+from codat_stripe_ops.toolchain import CommandFailedError, ToolchainMissingError
 
 OK, ERROR, ATTENTION = 0, 1, 2
 PROG = "codat-stripe"
@@ -29,7 +25,8 @@ PROG = "codat-stripe"
 EXIT_CODES = """exit codes:
   0  {ok}
   2  {attention}
-  1  error (bad input, missing secret, terraform or Codat failure): message on stderr"""
+  1  {error}"""
+ERROR_MEANING = "error (bad input, missing secret, terraform or Codat failure): message on stderr"
 
 RUNTIME_ERRORS: tuple[type[Exception], ...] = (
     StackRunError,
@@ -65,6 +62,7 @@ def build_parser(include_verify: bool = True) -> argparse.ArgumentParser:
         epilog=EXIT_CODES.format(
             ok="clean / success",
             attention="changes, drift, refused promotion or failed verification",
+            error=ERROR_MEANING,
         )
         + "\n\nCI calls these subcommands directly; `make` targets wrap some of them.",
     )
@@ -81,9 +79,16 @@ def build_parser(include_verify: bool = True) -> argparse.ArgumentParser:
 
 
 def _subparser(
-    commands: Any, name: str, summary: str, description: str, ok: str, attention: str | None
+    commands: Any,
+    name: str,
+    summary: str,
+    description: str,
+    ok: str,
+    attention: str | None,
+    error: str = ERROR_MEANING,
 ) -> argparse.ArgumentParser:
-    codes = EXIT_CODES.format(ok=ok, attention=attention or "(not used)")
+    """A subcommand whose help ends with its exit codes (0 `ok`, 2 `attention`, 1 `error`)."""
+    codes = EXIT_CODES.format(ok=ok, attention=attention or "(not used)", error=error)
     parser: argparse.ArgumentParser = commands.add_parser(
         name,
         help=summary,
@@ -94,20 +99,8 @@ def _subparser(
     return parser
 
 
-PROJECT_DIR_HELP = (
-    "CDK project directory with cdktf.json (default: the current directory when it has a "
-    "cdktf.json, else the repository)"
-)
-"""The help of `--project-dir`, saying what `default_project_dir` does."""
-
-
 def _runner_arguments(parser: argparse.ArgumentParser, *, local_state: bool = True) -> None:
     StackRunner.add_arguments(parser)
-    # The CDK project is the current directory when it has one (a checkout in CI).
-    parser.set_defaults(project_dir=default_project_dir())
-    for action in parser._actions:
-        if action.dest == "project_dir":
-            action.help = PROJECT_DIR_HELP
     if local_state:
         parser.add_argument(
             "--allow-local-state",
@@ -173,8 +166,8 @@ def run_plan(args: argparse.Namespace) -> int:
     from codat_stripe_ops import plan_summary
 
     if args.plan_json and args.out_dir:
-        print(f"{PROG} plan: --out-dir saves new plans; not with --plan-json", file=sys.stderr)
-        return ERROR
+        refused = ValueError("--out-dir saves new plans; not with --plan-json")
+        return _fail(args, "plan", refused)
     try:
         if args.plan_json:
             plans = [plan_summary.from_file(spec) for spec in args.plan_json]
@@ -306,20 +299,15 @@ def run_promote_check(args: argparse.Namespace) -> int:
 # --- deploy ----------------------------------------------------------------------------------
 
 
-DEPLOY_EXIT_CODES = """exit codes:
-  0  deployed, or nothing to deploy (the plan has no changes)
-  1  nothing applied: cancelled at the prompt, refused without a terminal and without
-     --auto-approve, a stale or mismatched --plan-file, or an error (message on stderr)
-  2  (not used)"""
-
 CONFIRMATION = "Only 'yes' is accepted"
 
 
 def _deploy_parser(commands: Any) -> None:
-    parser: argparse.ArgumentParser = commands.add_parser(
+    parser = _subparser(
+        commands,
         "deploy",
-        help="show one stack's plan, then apply exactly that saved plan",
-        description=(
+        "show one stack's plan, then apply exactly that saved plan",
+        (
             "Synthesize, save a plan of STACK (deploy.tfplan) and show its summary (risk\n"
             "banners included) on stdout and in --summary-file, BEFORE anything is applied.\n"
             "Then:\n"
@@ -334,8 +322,11 @@ def _deploy_parser(commands: Any) -> None:
             "  codat-stripe deploy test\n"
             "  codat-stripe deploy live --plan-file plans/live.tfplan --auto-approve"
         ),
-        epilog=DEPLOY_EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        ok="deployed, or nothing to deploy (the plan has no changes)",
+        attention=None,
+        error="nothing applied: cancelled at the prompt, refused without a terminal and "
+        "without\n     --auto-approve, a stale or mismatched --plan-file, or an error "
+        "(message on stderr)",
     )
     _runner_arguments(parser)
     parser.add_argument("target_stack", metavar="STACK", help="the stack to deploy")
@@ -360,6 +351,7 @@ def run_deploy(args: argparse.Namespace) -> int:
     """`deploy STACK`: show the saved plan's summary, confirm, apply exactly that plan."""
     from codat_stripe_ops import plan_summary
     from codat_stripe_ops.plan_changes import parse_plan
+    from codat_stripe_ops.saved_plans import check_plan_is_for, planned_output
 
     if args.stack and args.stack != [args.target_stack]:
         print(f"{PROG} deploy: give the stack once, as STACK (not --stack)", file=sys.stderr)
@@ -433,45 +425,6 @@ def confirm(stack: str, plan_file: Path | None = None) -> str | None:
     if answer.strip() != "yes":
         return f"apply cancelled (answer was not 'yes'): nothing was applied to stack {stack}."
     return None
-
-
-def planned_output(plan: Mapping[str, Any], name: str) -> str | None:
-    """An output's value as the plan leaves it (known at plan time), if it is a string."""
-    output = plan.get("planned_values", {}).get("outputs", {}).get(name, {})
-    value = output.get("value") if isinstance(output, Mapping) else None
-    return value if isinstance(value, str) else None
-
-
-IDENTITY_OUTPUTS = ("stripe_mode", "codat_instance", "stripe_platform_key")
-"""Outputs that name what a stack manages: a saved plan must agree with the stack on them."""
-
-
-def check_plan_is_for(runner: StackRunner, stack: str, plan: Mapping[str, Any], path: Path) -> None:
-    """Refuse a saved plan of another stack (e.g. test's plan given to `deploy live`).
-
-    Terraform applies a saved plan to the backend recorded in it, whatever the directory,
-    so the plan's variables and identity outputs must be the stack's own.
-    """
-    document = json.loads((runner.project.stack_dir(stack) / "cdk.tf.json").read_text())
-    planned = plan.get("configuration", {}).get("root_module", {}).get("variables", {})
-    mismatches = []
-    if sorted(planned) != sorted(document.get("variable", {})):
-        mismatches.append(
-            f"variables {sorted(planned)} (stack {stack} has "
-            f"{sorted(document.get('variable', {}))})"
-        )
-    for name in IDENTITY_OUTPUTS:
-        expected = document.get("output", {}).get(name, {}).get("value")
-        found = planned_output(plan, name)
-        if isinstance(expected, str) and "${" not in expected and found != expected:
-            mismatches.append(f"output {name} {found!r} (stack {stack} has {expected!r})")
-    if mismatches:
-        raise StackRunError(
-            f"--plan-file {path} is not a plan of stack {stack!r}: "
-            + "; ".join(mismatches)
-            + f". Nothing was applied. Save a plan of {stack} (`codat-stripe plan --stack "
-            f"{stack} --out-dir DIR`) and deploy DIR/{stack}.tfplan."
-        )
 
 
 # --- verify (owned by the verify module) -----------------------------------------------------

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
+from enum import Enum, StrEnum, auto
 from typing import Any
 
 from codat_api import assumptions
@@ -46,6 +46,21 @@ class Component(StrEnum):
     CREDENTIALS_IN_SYNC = "credentials sync marker"
 
 
+class Cause(Enum):
+    """Why a row of the Stripe credentials is in a plan: what writing them again is for."""
+
+    CODE = auto()
+    """The code changed the client ID or the scope."""
+    REVISION = auto()
+    """The credentials revision was bumped."""
+    SECRET = auto()
+    """A new Stripe secret key in TF_VAR_* (nothing visible explains the update)."""
+    DELETED_IN_CODAT = auto()
+    """Codat holds no credentials any more (deleted in the Portal or API)."""
+    CHANGED_IN_CODAT = auto()
+    """Codat holds another client ID or scope than the last deploy wrote."""
+
+
 _CONSTRUCTS = {
     "Credentials": Component.CREDENTIALS,
     "DataAccess": Component.DATA_ACCESS,
@@ -76,6 +91,8 @@ class SettingChange:
     before: str
     after: str
     risk: str | None = None
+    cause: Cause | None = None
+    """Why the row is there, for the Stripe credentials' rows that explain a write."""
 
 
 @dataclass(frozen=True)
@@ -307,7 +324,7 @@ def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
         if (change := _resource_change(entry, drift=True, plan=plan)) is not None
         and change.settings
     ]
-    outputs = _outputs(plan)
+    outputs = output_values(plan)
     on_instance = outputs.get("environments_on_instance")
     manages = outputs.get("manages_sync_settings")
     instance = outputs.get("codat_instance")
@@ -337,13 +354,16 @@ def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
 COUNT_KINDS = ("import", "add", "change", "destroy", "forget")
 
 
-def _outputs(plan: Mapping[str, Any]) -> dict[str, Any]:
-    """The stack's output values as planned (falling back to the prior state's)."""
+def output_values(plan: Mapping[str, Any], *, prior: bool = True) -> dict[str, Any]:
+    """The stack's output values as planned, falling back to the prior state's (`prior`).
+
+    With `prior=False` only the values the plan itself leaves (known at plan time).
+    """
+    sources = [plan.get("planned_values", {}).get("outputs", {})]
+    if prior:
+        sources.insert(0, plan.get("prior_state", {}).get("values", {}).get("outputs", {}))
     values: dict[str, Any] = {}
-    for source in (
-        plan.get("prior_state", {}).get("values", {}).get("outputs", {}),
-        plan.get("planned_values", {}).get("outputs", {}),
-    ):
+    for source in sources:
         for name, output in (source or {}).items():
             if isinstance(output, Mapping) and "value" in output:
                 values[name] = output["value"]
@@ -461,7 +481,10 @@ def _credentials_in_codat(
     if not found or deployed is None or code is None:
         return []
     if observed is None:
-        return [SettingChange("credentials in Codat", DELETED_OUTSIDE, "written again")]
+        deleted = Cause.DELETED_IN_CODAT
+        return [
+            SettingChange("credentials in Codat", DELETED_OUTSIDE, "written again", cause=deleted)
+        ]
     rows: list[SettingChange] = []
     for label, key, render in (
         ("client ID in Codat", assumptions.CREDENTIAL_CLIENT_ID, safe),
@@ -469,7 +492,8 @@ def _credentials_in_codat(
     ):
         if observed.get(key) != deployed.get(key):
             now = render(observed[key]) if key in observed else ABSENT
-            rows.append(SettingChange(label, now, render(code[key]) if key in code else ABSENT))
+            wanted = render(code[key]) if key in code else ABSENT
+            rows.append(SettingChange(label, now, wanted, cause=Cause.CHANGED_IN_CODAT))
     return rows
 
 
@@ -492,7 +516,7 @@ def _credentials_effect(
 ) -> str | None:
     """What a change of the credentials operation does in Codat, in plain words."""
     retained = _retained(entry)
-    rows = {s.setting for s in settings}
+    causes = {s.cause for s in settings}
     if action == "create":
         return f"credentials written ({_WRITE})"
     if action == "delete":
@@ -501,19 +525,19 @@ def _credentials_effect(
         return None  # the DELETE risk banner says it
     if action == "forget":
         return None
-    if "credentials revision" in rows:
+    if Cause.REVISION in causes:
         return (
             f"credentials written again because the credentials revision was bumped ({_WRITE}); "
             f"{_NOTHING_DELETED}"
         )
-    if "Stripe secret key" in rows:
+    if Cause.SECRET in causes:
         return (
             "the new Stripe secret key from TF_VAR_* is written with the unchanged client ID "
             f"and scope (one PUT); {_NOTHING_DELETED}"
         )
-    in_code = bool(rows & {"client ID", "scope"})
-    deleted = "credentials in Codat" in rows
-    in_codat = any(s.endswith(" in Codat") for s in rows) and not deleted
+    in_code = Cause.CODE in causes
+    deleted = Cause.DELETED_IN_CODAT in causes
+    in_codat = Cause.CHANGED_IN_CODAT in causes
     why = (
         " with the code's new values"
         if in_code
@@ -560,6 +584,7 @@ def _credentials_update(
                 "credentials revision",
                 str(old),
                 f"{new} (credentials written again, secret from TF_VAR_*)",
+                cause=Cause.REVISION,
             )
         ]
     if before_body != after_body:
@@ -568,7 +593,11 @@ def _credentials_update(
     if others:
         # A visible attribute explains the update: not a rotation.
         return others
-    return [SettingChange("Stripe secret key", "(value hidden)", "rotated (new value)")]
+    return [
+        SettingChange(
+            "Stripe secret key", "(value hidden)", "rotated (new value)", cause=Cause.SECRET
+        )
+    ]
 
 
 _OPERATION_INTERNAL = frozenset(
@@ -667,9 +696,16 @@ def _translate(
 ) -> Iterable[SettingChange]:
     old, new = before or {}, after or {}
     if component is Component.CREDENTIALS:
-        yield from _field("client ID", old, new, assumptions.CREDENTIAL_CLIENT_ID, safe)
+        code = Cause.CODE
+        yield from _field("client ID", old, new, assumptions.CREDENTIAL_CLIENT_ID, safe, cause=code)
         yield from _field(
-            "scope", old, new, assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE, _scope, _scope_risk
+            "scope",
+            old,
+            new,
+            assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE,
+            _scope,
+            _scope_risk,
+            cause=code,
         )
     elif component is Component.DATA_ACCESS:
         yield from _field("sync mode", old, new, "oneTimeSync", _sync_mode, _sync_mode_risk)
@@ -686,12 +722,16 @@ def _field(
     key: str,
     render: Any,
     risk: Any = None,
+    *,
+    cause: Cause | None = None,
 ) -> Iterable[SettingChange]:
     if old.get(key) == new.get(key):
         return
     before = render(old[key]) if key in old else ABSENT
     after = render(new[key]) if key in new else ABSENT
-    yield SettingChange(label, before, after, risk(before, after, label) if risk else None)
+    yield SettingChange(
+        label, before, after, risk(before, after, label) if risk else None, cause=cause
+    )
 
 
 def _scope(value: Any) -> str:

@@ -34,10 +34,10 @@ from codat_stripe_ops.rate_budget import CODAT_REQUESTS_PER_MINUTE, RateBudget
 from codat_stripe_ops.synth import SynthError, read_manifest, synthesize
 from codat_stripe_ops.synth_cache import synthesize_cached
 from codat_stripe_ops.toolchain import (
-    REPO,
     CdkProject,
     CommandFailedError,
     ToolchainMissingError,
+    default_project_dir,
     toolchain_environ,
 )
 
@@ -111,8 +111,9 @@ class StackRunner:
         parser.add_argument(
             "--project-dir",
             type=Path,
-            default=REPO,
-            help="CDK project directory with cdktf.json (default: the repository)",
+            default=default_project_dir(),
+            help="CDK project directory with cdktf.json (default: the current directory when "
+            "it has a cdktf.json, else the repository)",
         )
         parser.add_argument(
             "--app",

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from codat_stripe_ops import cli, drift, plan_summary, promotion
+from codat_stripe_ops import cli, drift, plan_summary, promotion, saved_plans
 from codat_stripe_ops.plan_changes import (
     DELETED_OUTSIDE,
     REDACTED,
@@ -261,6 +261,23 @@ def test_plan_cli_on_a_saved_plan_json(capsys: pytest.CaptureFixture[str]) -> No
     assert json.loads(out)["status"] == "error"
 
 
+def test_plan_json_with_out_dir_is_refused_in_the_json_envelope(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    plan = f"test={PLANS / 'nochange.json'}"
+    args = ["plan", "--plan-json", plan, "--out-dir", str(tmp_path / "plans")]
+    assert cli.main([*args, "--format", "json"]) == 1
+    out, err = capsys.readouterr()
+    assert "codat-stripe plan: --out-dir saves new plans; not with --plan-json" in err
+    envelope = json.loads(out)
+    assert envelope["command"] == "plan" and envelope["exit_code"] == 1
+    assert envelope["status"] == "error" and "--out-dir" in envelope["error"]
+    assert not (tmp_path / "plans").exists()
+    assert cli.main(args) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "not with --plan-json" in err
+
+
 def test_pr_comment_shows_marker_commit_run_failures_and_every_stack(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -370,11 +387,29 @@ def test_an_update_explained_by_a_visible_attribute_is_not_called_a_rotation() -
     assert "rotated" not in plan_summary.render([plan])
 
 
-def test_a_replacement_under_destroy_says_the_credentials_are_deleted_first() -> None:
-    document = _plan("nochange")
+def _replace_credentials_under_destroy(document: dict[str, Any]) -> None:
+    """Make the plan replace the credentials operation, with RemovalPolicy.DESTROY's DELETE."""
     entry = _credentials_entry(document)
     entry["change"]["actions"] = ["delete", "create"]
     entry["change"]["before"]["delete_method"] = "DELETE"
+
+
+def _add_marker_change(document: dict[str, Any], actions: list[str], **change: Any) -> None:
+    """Append a change of the credentials in-sync marker (`terraform_data`) to the plan."""
+    document["resource_changes"].append(
+        {
+            "address": "terraform_data.Stripe_CredentialsInSync",
+            "mode": "managed",
+            "type": "terraform_data",
+            "name": "Stripe_CredentialsInSync",
+            "change": {"actions": actions, **change},
+        }
+    )
+
+
+def test_a_replacement_under_destroy_says_the_credentials_are_deleted_first() -> None:
+    document = _plan("nochange")
+    _replace_credentials_under_destroy(document)
     plan = parse_plan("test", document)
     (credentials,) = plan.changes
     assert credentials.effect is not None
@@ -387,18 +422,8 @@ def test_a_replacement_under_destroy_says_the_credentials_are_deleted_first() ->
 
 def test_a_marker_change_is_named_and_deletes_nothing() -> None:
     document = _plan("nochange")
-    document["resource_changes"].append(
-        {
-            "address": "terraform_data.Stripe_CredentialsInSync",
-            "mode": "managed",
-            "type": "terraform_data",
-            "name": "Stripe_CredentialsInSync",
-            "change": {
-                "actions": ["delete"],
-                "before": {"input": {"credentials": "in-sync"}},
-                "after": None,
-            },
-        }
+    _add_marker_change(
+        document, ["delete"], before={"input": {"credentials": "in-sync"}}, after=None
     )
     plan = parse_plan("test", document)
     (marker,) = plan.changes
@@ -423,6 +448,17 @@ def test_output_only_changes_are_shown_and_need_an_apply() -> None:
     assert not parse_plan("test", document).needs_apply
 
 
+def test_planned_output_is_the_plans_own_value_not_the_prior_states() -> None:
+    document = _with_outputs(_plan("nochange"), stripe_mode="live", count=3)
+    document.setdefault("prior_state", {}).setdefault("values", {})["outputs"] = {
+        "stripe_mode": {"value": "test"},
+        "only_before": {"value": "x"},
+    }
+    assert saved_plans.planned_output(document, "stripe_mode") == "live"
+    assert saved_plans.planned_output(document, "only_before") is None
+    assert saved_plans.planned_output(document, "count") is None  # not a string
+
+
 def test_deploy_refuses_a_saved_plan_of_another_stack(tmp_path: Path) -> None:
     stack_dir = tmp_path / "live"
     stack_dir.mkdir()
@@ -436,8 +472,8 @@ def test_deploy_refuses_a_saved_plan_of_another_stack(tmp_path: Path) -> None:
     )
     runner: Any = SimpleNamespace(project=SimpleNamespace(stack_dir=lambda _stack: stack_dir))
     test_plan = _with_outputs(_plan("nochange"), stripe_mode="test")
-    with pytest.raises(cli.StackRunError) as refused:
-        cli.check_plan_is_for(runner, "live", test_plan, Path("plans/test.tfplan"))
+    with pytest.raises(saved_plans.PlanNotForStackError) as refused:
+        saved_plans.check_plan_is_for(runner, "live", test_plan, Path("plans/test.tfplan"))
     message = str(refused.value)
     assert "--plan-file plans/test.tfplan is not a plan of stack 'live'" in message
     assert "output stripe_mode 'test' (stack live has 'live')" in message
@@ -447,29 +483,20 @@ def test_deploy_refuses_a_saved_plan_of_another_stack(tmp_path: Path) -> None:
         "codat_api_key_live": {},
         "stripe_secret_key_live": {},
     }
-    cli.check_plan_is_for(runner, "live", live_plan, Path("plans/live.tfplan"))
+    saved_plans.check_plan_is_for(runner, "live", live_plan, Path("plans/live.tfplan"))
 
 
 def test_a_revision_kept_in_the_marker_under_destroy_says_why_the_credentials_are_rewritten() -> (
     None
 ):
     document = _plan("nochange")
-    entry = _credentials_entry(document)
-    entry["change"]["actions"] = ["delete", "create"]
-    entry["change"]["before"]["delete_method"] = "DELETE"
-    document["resource_changes"].append(
-        {
-            "address": "terraform_data.Stripe_CredentialsInSync",
-            "mode": "managed",
-            "type": "terraform_data",
-            "name": "Stripe_CredentialsInSync",
-            "change": {
-                "actions": ["update"],
-                "before": {"input": {"credentials": "in-sync"}},
-                "after": {"input": {"credentials": "in-sync", "revision": 1}},
-                "after_unknown": {"output": True},
-            },
-        }
+    _replace_credentials_under_destroy(document)
+    _add_marker_change(
+        document,
+        ["update"],
+        before={"input": {"credentials": "in-sync"}},
+        after={"input": {"credentials": "in-sync", "revision": 1}},
+        after_unknown={"output": True},
     )
     plan = parse_plan("test", document)
     credentials, marker = plan.changes
