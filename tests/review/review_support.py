@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from collections.abc import Mapping
-from typing import Any
-
-from e2e_support import assert_no_secret, stack_secrets
+from e2e_support import assert_no_secret, run_codat_stripe, stack_secrets
 
 SECRET_TEST = "sk_test_fakeRv1a"
 # main.py refuses its example client IDs unless Codat is local: synth-only tests point both
@@ -24,31 +19,9 @@ def secrets(**overrides: str) -> dict[str, str]:
     return stack_secrets(SECRET_TEST, SECRET_LIVE, **overrides)
 
 
-def run_cli(
-    project: Any, command: str, *args: str, env: Mapping[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Run `codat-stripe <command> --project-dir <project> ...` with the toolchain.
-
-    CI is unset unless `env` sets it: these projects keep local state on purpose. stdin is
-    /dev/null (never a terminal), as in CI.
-    """
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "codat_stripe_ops.cli",
-            command,
-            "--project-dir",
-            str(project.directory),
-            *args,
-        ],
-        env={**project.env, "CI": "", **(env or {})},
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+run_cli = run_codat_stripe
+"""`codat-stripe COMMAND --project-dir <project> ARGS`, stdin not a terminal, CI unset unless
+`env` sets it, the process group killed after 300 s (`e2e_support.run_codat_stripe`)."""
 
 
 __all__ = [

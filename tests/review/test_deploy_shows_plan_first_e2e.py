@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import pty
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -44,32 +45,56 @@ def _writes(codat: Any, since: int) -> list[tuple[str, str]]:
 
 
 def _deploy_on_a_terminal(project: Any, env: dict[str, str], answer: str) -> tuple[int, str, str]:
-    """`deploy test` with a pseudo-terminal as stdin, answering the prompt with `answer`."""
+    """`deploy test` with a pseudo-terminal as stdin, answering the prompt with `answer`.
+
+    Bounded: after 300 s the whole process group (the CLI, terraform, the provider) is killed.
+    """
+    argv = [sys.executable, "-m", "codat_stripe_ops.cli", "deploy", "test"]
     controller, terminal = pty.openpty()
     try:
         # The terminal keeps the typed line until the CLI reads it, as a person types ahead.
         os.write(controller, answer.encode() + b"\n")
-        process = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "codat_stripe_ops.cli",
-                "deploy",
-                "test",
-                "--project-dir",
-                str(project.directory),
-            ],
+        with subprocess.Popen(
+            [*argv, "--project-dir", str(project.directory)],
             env={**project.env, "CI": "", **env},
             stdin=terminal,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=300,
-            check=False,
-        )
+            start_new_session=True,
+        ) as process:
+            try:
+                out, err = process.communicate(timeout=300)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
+                raise
     finally:
         os.close(terminal)
         os.close(controller)
-    return process.returncode, process.stdout, process.stderr
+    return process.returncode, out, err
+
+
+def _save_plan(project: Any, out_dir: Path, env: dict[str, str]) -> Path:
+    """`plan --stack test --out-dir OUT_DIR` (exit 2: changes); the saved plan's path."""
+    saved = run_cli(project, "plan", "--stack", "test", "--out-dir", str(out_dir), env=env)
+    assert saved.returncode == 2, saved.stdout + saved.stderr
+    assert (out_dir / "test.tfplan").is_file()
+    return out_dir / "test.tfplan"
+
+
+def _deploy_plan_file(
+    project: Any, plan_file: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    """`deploy test --plan-file PLAN_FILE --auto-approve`."""
+    args = ("--plan-file", str(plan_file), "--auto-approve")
+    return run_cli(project, "deploy", "test", *args, env=env)
+
+
+def _sync_schedules(codat: Any) -> set[int]:
+    """The sync schedules (hours) Codat holds for the commerce data types."""
+    settings = codat.client.get("/profile/syncSettings").json()["settings"]
+    return {s["syncSchedule"] for s in settings if s["dataType"].startswith("commerce-")}
 
 
 def test_deploy_shows_the_summary_then_applies_only_when_approved(
@@ -139,24 +164,11 @@ def test_deploy_applies_a_saved_plan_and_refuses_a_stale_one(
     assert first.returncode == 0, first.stdout + first.stderr
 
     # A plan job saves the plan file; a later job applies that file after review.
-    reviewed = tmp_path / "reviewed"
-    plan = run_cli(
-        project,
-        "plan",
-        "--stack",
-        "test",
-        "--out-dir",
-        str(reviewed),
-        env=_env(codat, sync_schedule_hours=12),
-    )
-    assert plan.returncode == 2, plan.stdout + plan.stderr
-    assert (reviewed / "test.tfplan").is_file()
+    reviewed = _save_plan(project, tmp_path / "reviewed", _env(codat, sync_schedule_hours=12))
 
     # Without a terminal a saved plan, too, is applied only with --auto-approve: said so.
     start = len(codat.requests())
-    unapproved = run_cli(
-        project, "deploy", "test", "--plan-file", str(reviewed / "test.tfplan"), env=_env(codat)
-    )
+    unapproved = run_cli(project, "deploy", "test", "--plan-file", str(reviewed), env=_env(codat))
     assert unapproved.returncode == 1, unapproved.stdout + unapproved.stderr
     assert unapproved.stdout.startswith(TITLE), unapproved.stdout
     assert "run the same command again with --auto-approve added" in unapproved.stderr
@@ -165,35 +177,17 @@ def test_deploy_applies_a_saved_plan_and_refuses_a_stale_one(
     assert _writes(codat, start) == []
 
     start = len(codat.requests())
-    # The environment's code no longer matters: the saved plan is what gets applied.
-    applied = run_cli(
-        project,
-        "deploy",
-        "test",
-        "--plan-file",
-        str(reviewed / "test.tfplan"),
-        "--auto-approve",
-        env=_env(codat, sync_schedule_hours=12),
-    )
+    # The code is back at 24 hours (what is deployed): planning now would change nothing, so
+    # only the saved plan can bring the reviewed 12 hours to Codat.
+    applied = _deploy_plan_file(project, reviewed, _env(codat))
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert "all 11 commerce data types: sync schedule (hours) | `24` | `12` |" in applied.stdout
     assert applied.stdout.index(TITLE) < applied.stdout.index("Applied the plan shown above")
     assert [w for w in _writes(codat, start) if w[1] == "/profile/syncSettings"]
-    settings = codat.client.get("/profile/syncSettings").json()["settings"]
-    assert {s["syncSchedule"] for s in settings if s["dataType"].startswith("commerce-")} == {12}
+    assert _sync_schedules(codat) == {12}
 
     # A plan saved before another deploy changed the state is stale: refused, nothing applied.
-    stale_dir = tmp_path / "stale"
-    saved = run_cli(
-        project,
-        "plan",
-        "--stack",
-        "test",
-        "--out-dir",
-        str(stale_dir),
-        env=_env(codat, sync_schedule_hours=6),
-    )
-    assert saved.returncode == 2, saved.stdout + saved.stderr
+    stale_plan = _save_plan(project, tmp_path / "stale", _env(codat, sync_schedule_hours=6))
     bump = run_cli(
         project,
         "deploy",
@@ -204,22 +198,15 @@ def test_deploy_applies_a_saved_plan_and_refuses_a_stale_one(
     assert bump.returncode == 0, bump.stdout + bump.stderr
     assert "credentials written again because the credentials revision was bumped" in bump.stdout
     start = len(codat.requests())
-    stale = run_cli(
-        project,
-        "deploy",
-        "test",
-        "--plan-file",
-        str(stale_dir / "test.tfplan"),
-        "--auto-approve",
-        env=_env(codat, sync_schedule_hours=6, credentials_revision=1),
+    stale = _deploy_plan_file(
+        project, stale_plan, _env(codat, sync_schedule_hours=6, credentials_revision=1)
     )
     assert stale.returncode == 1, stale.stdout + stale.stderr
     assert "stack 'test': the saved plan" in stale.stderr and "is stale" in stale.stderr
     assert "Saved plan is stale" in stale.stderr and "Plan again" in stale.stderr
     assert "Nothing was applied" in stale.stderr
     assert _writes(codat, start) == []
-    settings = codat.client.get("/profile/syncSettings").json()["settings"]
-    assert {s["syncSchedule"] for s in settings if s["dataType"].startswith("commerce-")} == {12}
+    assert _sync_schedules(codat) == {12}
 
     missing = run_cli(
         project, "deploy", "test", "--plan-file", str(tmp_path / "nope.tfplan"), env=_env(codat)
