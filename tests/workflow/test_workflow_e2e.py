@@ -6,23 +6,29 @@ live applies that artifact, and nothing reached live before), a second push to t
 request, a refused promotion, and the drift schedule (issue opened, updated, closed; a secret
 changed in the Portal, which only verify sees, opens one too). GitHub itself is a recorded fake
 `gh` whose requests are asserted.
+
+Every job runs in its own fresh copy of the checkout (deploy live synthesizes and initialises
+again and gets only the plan artifact from plan live) with the secrets of its environment:
+the keys live in GitHub environments, not in repository secrets, and each job gets only its
+own stack's keys.
 """
 
 from __future__ import annotations
 
 import inspect
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from workflow_runner import JobResult, WorkflowRunner, load
+from workflow_runner import Environment, JobResult, WorkflowRunner, load
 
 from codat_emulator.process import EmulatorProcess
 from codat_stripe_ops.plan_summary import COMMENT_MARKER
-from codat_stripe_ops.toolchain import REPO, CdkProject, toolchain_environ
+from codat_stripe_ops.toolchain import REPO, toolchain_environ
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(1800)]
 
@@ -37,6 +43,21 @@ SECRETS = {
 }
 REPOSITORY = "acme/payments-iac"
 PR = 7
+MAIN = ("refs/heads/main",)
+
+
+def _keys(stack: str) -> dict[str, str]:
+    """One stack's keys (CODAT_API_KEY_<STACK>, STRIPE_SECRET_KEY_<STACK>), a fresh copy."""
+    return {name: value for name, value in SECRETS.items() if name.endswith(stack.upper())}
+
+
+def _tf_vars(job: JobResult) -> set[str]:
+    return {name for name in job.env_names if name.startswith("TF_VAR_")}
+
+
+def _own_tf_vars(stack: str) -> set[str]:
+    return {f"TF_VAR_codat_api_key_{stack}", f"TF_VAR_stripe_secret_key_{stack}"}
+
 
 # The checkout's main.py: the shipped main.py, with its stacks' state in PostgreSQL (what a
 # team does before adopting the workflow) and the sync schedule of the "commit".
@@ -75,9 +96,11 @@ class Repository:
     """A checkout, the fake GitHub behind `gh`, and a runner per workflow run."""
 
     def __init__(self, tmp_path: Path, emulator: EmulatorProcess, conn_str: str) -> None:
+        # The commit's files; every job runs in its own copy (a fresh runner).
         self.checkout = tmp_path / "checkout"
-        self.project = CdkProject(directory=self.checkout, app_script=self.checkout / "main.py")
-        self.project.write_config()
+        self.checkout.mkdir()
+        config = {"language": "python", "app": f"{sys.executable} main.py"}
+        (self.checkout / "cdktf.json").write_text(json.dumps(config, indent=2) + "\n")
         self.bin = tmp_path / "bin"
         self.bin.mkdir()
         (self.bin / "gh").symlink_to(FAKE_GH)
@@ -112,7 +135,14 @@ class Repository:
             CODAT_BASE_URL_LIVE=emulator.base_url,
         )
         self.env = env
-        self.secrets = {**SECRETS, "PG_CONN_STR": conn_str}
+        # Repository secrets: the backend's only. The keys are in the environments.
+        self.secrets = {"PG_CONN_STR": conn_str}
+        self.environments = {
+            "pr-plan": Environment({**_keys("test"), **_keys("live")}),
+            "test": Environment(_keys("test"), MAIN),
+            "live-plan": Environment(_keys("live"), MAIN),
+            "live": Environment(_keys("live"), MAIN, reviewers=True),
+        }
         self.work = tmp_path / "runner"
         self.workflow = load(WORKFLOW)
 
@@ -133,7 +163,13 @@ class Repository:
             **github,
         }
         return WorkflowRunner(
-            self.workflow, self.checkout, self.work, self.env, context, self.secrets
+            self.workflow,
+            self.checkout,
+            self.work,
+            self.env,
+            context,
+            self.secrets,
+            self.environments,
         )
 
     def pull_request(self) -> WorkflowRunner:
@@ -166,6 +202,9 @@ def _run_pull_request(repo: Repository) -> dict[str, JobResult]:
     plans = runner.run_job("plan", {"review": review})
     for plan in plans:
         assert plan.success, plan.log()
+        # Each matrix job has its own stack's keys only, from the pull requests' environment.
+        assert plan.environment == "pr-plan"
+        assert _tf_vars(plan) == _own_tf_vars(plan.matrix["stack"]), plan.env_names
     plan_job = JobResult("plan", {}, all(p.success for p in plans), {})
     needs = {"review": review, "plan": plan_job}
     assert runner.job_if("comment", needs)
@@ -177,6 +216,12 @@ def test_pull_request_merge_and_drift_schedule_run_the_workflow_steps(
     tmp_path: Path, emulator: EmulatorProcess, shared_postgres: Any
 ) -> None:
     repo = Repository(tmp_path, emulator, shared_postgres.conn_str())
+    jobs = repo.workflow["jobs"]
+    # The live keys reach plan-live through `live-plan` (main only, no approval) and
+    # deploy-live through `live` (the approval); a pull request branch can use neither.
+    assert jobs["plan-live"]["environment"] == "live-plan"
+    assert jobs["deploy-live"]["environment"] == "live"
+    assert jobs["deploy-live"]["needs"] == ["deploy-test", "plan-live"]
 
     # --- Pull request, first push: nothing deployed yet, so every resource is created.
     repo.commit("aaaa111", sync_hours=24)
@@ -215,13 +260,11 @@ def test_pull_request_merge_and_drift_schedule_run_the_workflow_steps(
     assert shown.index("# Plan of stack `test` (deploy)") < shown.index("Applied the plan shown")
     verify = _ok(merge.run_job("verify-test", {"deploy-test": deploy_test}))
 
-    # The approval comes after the plan: plan-live has no environment, deploy-live has `live`.
-    jobs = repo.workflow["jobs"]
-    assert "environment" not in jobs["plan-live"] and jobs["deploy-live"]["environment"] == "live"
-    assert jobs["deploy-live"]["needs"] == ["deploy-test", "plan-live"]
+    # The approval comes after the plan: plan-live runs in `live-plan`, deploy-live in `live`.
     needs = {"deploy-test": deploy_test, "verify-test": verify}
     assert merge.job_if("plan-live", needs)
     plan_live = _ok(merge.run_job("plan-live", needs))
+    assert plan_live.environment == "live-plan" and _tf_vars(plan_live) == _own_tf_vars("live")
     assert "Promotion check passed" in _step(plan_live, "Promotion check").output
     assert plan_live.outputs["changes"] == "true", plan_live.log()
     reviewed = merge.summaries["plan-live"]
@@ -238,6 +281,14 @@ def test_pull_request_merge_and_drift_schedule_run_the_workflow_steps(
         assert merge.job_if("deploy-live", live_needs)
         live = _ok(merge.run_job("deploy-live", live_needs))
         assert codat.get("/integrations/credentials/exgd").status_code == 200
+    assert live.environment == "live" and _tf_vars(live) == _own_tf_vars("live")
+    # A fresh runner: deploy-live synthesized and initialised its own copy of the checkout;
+    # only the artifact came from plan-live (whose review.tfplan it never saw).
+    assert live.checkout is not None and plan_live.checkout is not None
+    assert live.checkout != plan_live.checkout
+    assert (plan_live.checkout / "cdktf.out" / "stacks" / "live" / "review.tfplan").is_file()
+    live_dir = live.checkout / "cdktf.out" / "stacks" / "live"
+    assert (live_dir / ".terraform").is_dir() and not (live_dir / "review.tfplan").exists()
     applied = _step(live, "Deploy live").output
     assert applied.index("# Plan of stack `live` (deploy)") < applied.index(
         "Applied the plan shown above to stack live."
@@ -250,6 +301,12 @@ def test_pull_request_merge_and_drift_schedule_run_the_workflow_steps(
     again = _ok(merge.run_job("plan-live", needs))
     assert again.outputs["changes"] == "false", again.log()
     assert not merge.job_if("deploy-live", {"deploy-test": deploy_test, "plan-live": again})
+
+    # A pull request branch cannot reach the live keys of plan-live or deploy-live.
+    for job in ("plan-live", "deploy-live"):
+        (blocked,) = repo.pull_request().run_job(job, {})
+        assert not blocked.success and blocked.steps == [], blocked
+        assert f"not allowed to deploy to {jobs[job]['environment']}" in str(blocked.refused)
 
     # --- Second push to the pull request: the same comment is edited, with the new commit.
     repo.commit("bbbb222", sync_hours=12)
@@ -282,7 +339,11 @@ def test_pull_request_merge_and_drift_schedule_run_the_workflow_steps(
     schedule = repo.runner("schedule", ref="refs/heads/main")
     assert schedule.job_if("drift", {}) and not schedule.job_if("deploy-test", {})
     before = len(repo.gh_calls())
-    _ok(schedule.run_job("drift"))
+    for job in schedule.run_job("drift"):
+        assert job.success, job.log()
+        stack = job.matrix["stack"]
+        assert job.environment == {"test": "test", "live": "live-plan"}[stack]
+        assert _tf_vars(job) == _own_tf_vars(stack), job.env_names
     assert [c["argv"][:2] for c in repo.gh_calls()[before:]] == [["issue", "list"]] * 2
 
     with httpx.Client(
@@ -338,7 +399,7 @@ def test_pull_request_merge_and_drift_schedule_run_the_workflow_steps(
         assert [i["state"] for i in repo.github()["issues"]] == ["closed", "open"]
 
     # --- An error is not drift: a refused API key fails the job and touches no issue.
-    repo.secrets["CODAT_API_KEY_LIVE"] = "wrong-key"
+    repo.environments["live-plan"].secrets["CODAT_API_KEY_LIVE"] = "wrong-key"
     before = len(repo.gh_calls())
     broken = repo.runner("schedule", ref="refs/heads/main").run_job("drift")
     live_job = next(r for r in broken if r.matrix == {"stack": "live"})
