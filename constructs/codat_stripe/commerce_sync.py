@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codat_api import assumptions, endpoints
+from codat_api import construct_ids as ids
 from codat_api.data_types import COMMERCE_DATA_TYPES
 from codat_stripe._cdk import TerraformLocal
 from codat_stripe.connection import CodatConnection
@@ -155,7 +156,7 @@ class CommerceSyncSettings(Construct):
         )
         self.settings = RestfulResource(
             self,
-            "Settings",
+            ids.SYNC_SETTINGS,
             provider=api,
             path=endpoints.PROFILE_SYNC_SETTINGS,
             create_method="POST",

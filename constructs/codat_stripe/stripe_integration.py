@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from enum import Enum, StrEnum
 
 from codat_api import assumptions, endpoints
+from codat_api import construct_ids as ids
 from codat_api.platforms import STRIPE_REDIRECT_URI
 from codat_stripe._cdk import (
     TerraformOutput,
@@ -175,7 +176,7 @@ class StripeIntegration(Construct):
         credentials_path = endpoints.integration_credentials(self.platform_key)
         self.observed_credentials = RestfulDataSource(
             self,
-            "ObservedCredentials",
+            ids.OBSERVED_CREDENTIALS,
             provider=api,
             path=credentials_path,
             allow_not_exist=True,
@@ -199,13 +200,13 @@ class StripeIntegration(Construct):
         path = path_of(self)
         relative = path.split("/")[1:] if "/" in path else [id]
         self.in_sync_name = "_".join(
-            re.sub(r"[^A-Za-z0-9_]+", "_", part) for part in [*relative, "CredentialsInSync"]
+            re.sub(r"[^A-Za-z0-9_]+", "_", part) for part in [*relative, ids.CREDENTIALS_IN_SYNC]
         )
         claim_name(self, "terraform_data", self.in_sync_name)
         stack.add_override(
             f"resource.terraform_data.{self.in_sync_name}",
             {
-                "//": {"metadata": {"path": f"{path}/CredentialsInSync"}},
+                "//": {"metadata": {"path": f"{path}/{ids.CREDENTIALS_IN_SYNC}"}},
                 "input": {
                     "credentials": self._in_sync_marker(client_id, scope_value),
                     # DESTROY's resource writes the map only through a re-creation (see below):
@@ -239,7 +240,7 @@ class StripeIntegration(Construct):
             #   a change of either, or a drift in Codat, replaces the resource instead.
             self.credentials = RestfulResource(
                 self,
-                "Credentials",
+                ids.CREDENTIALS,
                 provider=api,
                 path=credentials_path,
                 create_method="PUT",
@@ -255,7 +256,7 @@ class StripeIntegration(Construct):
         else:
             self.credentials = RestfulOperation(
                 self,
-                "Credentials",
+                ids.CREDENTIALS,
                 provider=api,
                 path=credentials_path,
                 method="PUT",
@@ -281,7 +282,7 @@ class StripeIntegration(Construct):
         one_time_sync = assumptions.INTEGRATION_SETTING_ONE_TIME_SYNC
         self.data_access = RestfulResource(
             self,
-            "DataAccess",
+            ids.DATA_ACCESS,
             provider=api,
             path=settings_path,
             create_method="PATCH",
@@ -299,7 +300,7 @@ class StripeIntegration(Construct):
         enabled_path = endpoints.integration_enabled(self.platform_key)
         self.enabled = RestfulResource(
             self,
-            "Enabled",
+            ids.ENABLED,
             provider=api,
             path=enabled_path,
             read_path=endpoints.integration(self.platform_key),
@@ -397,7 +398,7 @@ class StripeIntegration(Construct):
         """
         self.stored_credentials = RestfulDataSource(
             self,
-            "StoredCredentials",
+            ids.STORED_CREDENTIALS,
             provider=self.connection.provider,
             path=endpoints.integration_credentials(self.platform_key),
             allow_not_exist=True,

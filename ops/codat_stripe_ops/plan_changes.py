@@ -17,6 +17,7 @@ from enum import Enum, StrEnum, auto
 from typing import Any
 
 from codat_api import assumptions
+from codat_api import construct_ids as ids
 from codat_api.data_types import COMMERCE_DATA_TYPES
 from codat_api.platforms import COMMERCE_INTEGRATIONS, STRIPE_KEYS, STRIPE_LIVE_KEY
 
@@ -62,14 +63,14 @@ class Cause(Enum):
 
 
 _CONSTRUCTS = {
-    "Credentials": Component.CREDENTIALS,
-    "DataAccess": Component.DATA_ACCESS,
-    "Enabled": Component.ENABLED,
-    "Settings": Component.SYNC_SETTINGS,
+    ids.CREDENTIALS: Component.CREDENTIALS,
+    ids.DATA_ACCESS: Component.DATA_ACCESS,
+    ids.ENABLED: Component.ENABLED,
+    ids.SYNC_SETTINGS: Component.SYNC_SETTINGS,
 }
 
-_IN_SYNC_MARKER = re.compile(r"^(?:.+_)?CredentialsInSync$")
-_OBSERVED_CREDENTIALS = "ObservedCredentials"
+_IN_SYNC_MARKER = re.compile(rf"^(?:.+_)?{ids.CREDENTIALS_IN_SYNC}$")
+_OBSERVED_CREDENTIALS = ids.OBSERVED_CREDENTIALS
 _WRITE = "one PUT of client ID, scope and the secret from TF_VAR_*"
 _NOTHING_DELETED = "nothing is deleted first"
 """Under RETAIN a credentials write deletes nothing; whether the integration is enabled is
