@@ -83,13 +83,18 @@ def plan_exit_code(project: Any, stack: str, env: Mapping[str, str]) -> int:
 
 
 def run_codat_stripe(
-    project: Any, command: str, *args: str, env: Mapping[str, str] | None = None
+    project: Any,
+    command: str,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    stdin: int = subprocess.DEVNULL,
 ) -> subprocess.CompletedProcess[str]:
     """Run `codat-stripe COMMAND --project-dir <project> ARGS` as a user would.
 
     CI is unset unless `env` sets it (these projects keep local state on purpose); stdin is
-    /dev/null, never a terminal, as in CI. Bounded: after 300 s the whole process group
-    (the CLI, terraform and the provider) is killed and the test fails.
+    /dev/null, never a terminal, as in CI, unless `stdin` is given (e.g. a pseudo-terminal).
+    Bounded: after 300 s the whole process group (the CLI, terraform and the provider) is
+    killed and the test fails.
     """
     argv = [
         sys.executable,
@@ -103,7 +108,7 @@ def run_codat_stripe(
     with subprocess.Popen(
         argv,
         env={**project.env, "CI": "", **(env or {})},
-        stdin=subprocess.DEVNULL,
+        stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -9,9 +9,7 @@ from __future__ import annotations
 import json
 import os
 import pty
-import signal
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -45,34 +43,16 @@ def _writes(codat: Any, since: int) -> list[tuple[str, str]]:
 
 
 def _deploy_on_a_terminal(project: Any, env: dict[str, str], answer: str) -> tuple[int, str, str]:
-    """`deploy test` with a pseudo-terminal as stdin, answering the prompt with `answer`.
-
-    Bounded: after 300 s the whole process group (the CLI, terraform, the provider) is killed.
-    """
-    argv = [sys.executable, "-m", "codat_stripe_ops.cli", "deploy", "test"]
+    """`deploy test` with a pseudo-terminal as stdin, answering the prompt with `answer`."""
     controller, terminal = pty.openpty()
     try:
         # The terminal keeps the typed line until the CLI reads it, as a person types ahead.
         os.write(controller, answer.encode() + b"\n")
-        with subprocess.Popen(
-            [*argv, "--project-dir", str(project.directory)],
-            env={**project.env, "CI": "", **env},
-            stdin=terminal,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            start_new_session=True,
-        ) as process:
-            try:
-                out, err = process.communicate(timeout=300)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.communicate()
-                raise
+        result = run_cli(project, "deploy", "test", env=env, stdin=terminal)
     finally:
         os.close(terminal)
         os.close(controller)
-    return process.returncode, out, err
+    return result.returncode, result.stdout, result.stderr
 
 
 def _save_plan(project: Any, out_dir: Path, env: dict[str, str]) -> Path:
