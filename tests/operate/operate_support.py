@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from holds_support import held, hold
 from secret_search import find_secrets
 
 from codat_emulator.process import EmulatorProcess
@@ -313,3 +314,36 @@ def wait_for(predicate: Any, what: str, timeout: float = 60.0, interval: float =
             return
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+HELD_PATH = "/integrations/yzth/enabled"
+"""The request a held deploy waits at: its enabled toggle, written after the sync settings."""
+
+
+def _mid_apply(emulator: OpsEmulator) -> bool:
+    """The deploy wrote the sync settings and its enabled toggle waits in the hold."""
+    done = ("POST", "/profile/syncSettings") in writes(emulator.requests())
+    return done and held(emulator.client) >= 1
+
+
+def start_held_deploy(
+    process_groups: ProcessGroups,
+    project: CdkProject,
+    env: Mapping[str, str],
+    emulator: OpsEmulator,
+    log: Path,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start `deploy test` and return once it is provably mid-apply, holding its state lock.
+
+    Its enabled toggle waits in an emulator hold until the test releases the returned hold
+    id; fails (with the deploy's log) if the deploy ended before reaching it.
+    """
+    hold_id = hold(emulator.client, "PUT", HELD_PATH)
+    deploy = process_groups.cli(project, ["deploy", "test", *DEPLOY_FLAGS], env, log)
+    wait_for(
+        lambda: _mid_apply(emulator) or deploy.poll() is not None,
+        "the deploy to be mid-apply",
+        timeout=BOUNDED_SECONDS,
+    )
+    assert deploy.poll() is None, log.read_text()
+    return deploy, hold_id

@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from holds_support import held, hold, release
+from holds_support import held, release
 from operate_support import (
     BOUNDED_SECONDS,
     CODAT_KEY,
-    DEPLOY_FLAGS,
     SECRET_TEST,
     OpsEmulator,
     ProcessGroups,
@@ -35,6 +34,7 @@ from operate_support import (
     leaks,
     secrets_env,
     stack_params,
+    start_held_deploy,
     state_addresses,
     wait_for,
     writes,
@@ -51,13 +51,6 @@ S3_APP = Path(__file__).resolve().parent / "s3_state_app.py"
 BUCKET = "codat-stripe-state"
 KEY = "stacks/test.tfstate"
 LOCK_KEY = f"{KEY}.tflock"
-ENABLED_PATH = "/integrations/yzth/enabled"
-
-
-def _mid_apply(emulator: OpsEmulator) -> bool:
-    """A wrote the sync settings and its enabled toggle waits in the hold: A is mid-apply."""
-    done = ("POST", "/profile/syncSettings") in writes(emulator.requests())
-    return done and held(emulator.client) >= 1
 
 
 @pytest.fixture
@@ -144,15 +137,8 @@ def test_concurrent_deploys_of_one_stack_one_fails_cleanly_one_waits(
     runner_b.init(stack)
 
     log_a, log_wait, report_file = (tmp_path / name for name in ("a.log", "wait.log", "wait.json"))
-    hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
-    deploy_a = process_groups.cli(project_a, ["deploy", "test", *DEPLOY_FLAGS], env, log_a)
     # A is mid-apply (its lock object is in S3): its enabled toggle waits in the hold.
-    wait_for(
-        lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
-        "deploy A to be mid-apply",
-        timeout=BOUNDED_SECONDS,
-    )
-    assert deploy_a.poll() is None, log_a.read_text()
+    deploy_a, hold_id = start_held_deploy(process_groups, project_a, env, emulator, log_a)
     assert LOCK_KEY in s3.keys(BUCKET)
     holder = json.loads(s3.read(BUCKET, LOCK_KEY))
     assert holder["Operation"] == "OperationTypeApply"
@@ -222,16 +208,9 @@ def test_a_killed_deploy_leaves_its_lock_and_force_unlock_recovers_with_nothing_
 ) -> None:
     env = _env(emulator, s3)
     project_a = make_project("runner-a", app=S3_APP)
-    hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
-    deploy_a = process_groups.cli(
-        project_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log"
+    deploy_a, hold_id = start_held_deploy(
+        process_groups, project_a, env, emulator, tmp_path / "a.log"
     )
-    wait_for(
-        lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
-        "deploy A to be mid-apply",
-        timeout=BOUNDED_SECONDS,
-    )
-    assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
     kill_group(deploy_a)  # SIGKILL: the CLI, terraform and the provider, mid-apply
     release(emulator.client, hold_id)  # the killed client's request is served
     assert LOCK_KEY in s3.keys(BUCKET), "S3-native locks outlive a killed holder"

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from holds_support import held, hold, release
+from holds_support import held, release
 from operate_support import (
     BOUNDED_SECONDS,
     CODAT_KEY,
@@ -39,6 +39,7 @@ from operate_support import (
     readable_files,
     secrets_env,
     stack_params,
+    start_held_deploy,
     state_addresses,
     wait_for,
     writes,
@@ -51,7 +52,6 @@ from codat_stripe_ops.toolchain import CdkProject
 pytestmark = pytest.mark.e2e
 
 SCHEMA = "codat_stripe_test"
-ENABLED_PATH = "/integrations/yzth/enabled"
 
 
 def _pg_env(emulator: OpsEmulator, postgres: PostgresServer) -> dict[str, str]:
@@ -61,12 +61,6 @@ def _pg_env(emulator: OpsEmulator, postgres: PostgresServer) -> dict[str, str]:
         **stack_params(emulator.base_url, state={"test": {"pg": SCHEMA}}),
         "PG_CONN_STR": postgres.conn_str(),
     }
-
-
-def _mid_apply(emulator: OpsEmulator) -> bool:
-    """A wrote the sync settings and its enabled toggle waits in the hold: A is mid-apply."""
-    done = ("POST", "/profile/syncSettings") in writes(emulator.requests())
-    return done and held(emulator.client) >= 1
 
 
 def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
@@ -79,17 +73,9 @@ def test_concurrent_deploys_of_one_stack_are_serialized_by_the_postgres_lock(
     env = _pg_env(emulator, postgres)
     runner_a, runner_b = make_project("runner-a"), make_project("runner-b")
     log_a, log_b, log_wait = (tmp_path / f"{name}.log" for name in ("a", "b", "wait"))
-    hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
-    deploy_a = process_groups.cli(runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, log_a)
-
     # A is mid-apply: its sync settings are written, its enabled toggle waits in the hold,
     # and it holds the state lock (PostgreSQL shows the advisory lock granted).
-    wait_for(
-        lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
-        "deploy A to be mid-apply",
-        timeout=BOUNDED_SECONDS,
-    )
-    assert deploy_a.poll() is None, log_a.read_text()
+    deploy_a, hold_id = start_held_deploy(process_groups, runner_a, env, emulator, log_a)
     assert postgres.advisory_locks() == 1
 
     # B deploys the same stack while A holds the lock: it must not write, and says why.
@@ -157,16 +143,9 @@ def test_a_killed_deploy_releases_the_postgres_lock_and_nothing_is_lost(
 ) -> None:
     env = _pg_env(emulator, postgres)
     runner_a = make_project("runner-a")
-    hold_id = hold(emulator.client, "PUT", ENABLED_PATH)
-    deploy_a = process_groups.cli(
-        runner_a, ["deploy", "test", *DEPLOY_FLAGS], env, tmp_path / "a.log"
+    deploy_a, hold_id = start_held_deploy(
+        process_groups, runner_a, env, emulator, tmp_path / "a.log"
     )
-    wait_for(
-        lambda: _mid_apply(emulator) or deploy_a.poll() is not None,
-        "deploy A to be mid-apply",
-        timeout=BOUNDED_SECONDS,
-    )
-    assert deploy_a.poll() is None, (tmp_path / "a.log").read_text()
     assert postgres.advisory_locks() == 1
     kill_group(deploy_a)  # SIGKILL: the CLI, terraform and the provider, mid-apply
     release(emulator.client, hold_id)  # the killed client's request is served
