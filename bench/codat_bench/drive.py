@@ -2,9 +2,10 @@
 
 ``python -m codat_bench.drive {plan,drift,deploy} --project-dir DIR [--parallelism N]``
 makes exactly the StackRunner calls the `codat-stripe` CLI makes (synth once, then
-`plan_stacks`, `plan_stacks(refresh_only=True)` or `deploy_stacks` over every stack) and
-prints one JSON line: each stack's count of planned changes, and whether the synth was
-skipped because its inputs were unchanged (the synth cache). Running it as a process lets the
+`review_stacks`, `review_stacks(refresh_only=True)` or `deploy_stacks` over every stack)
+and prints one JSON line: each stack's count of planned changes, whether the synth was
+skipped because its inputs were unchanged (the synth cache), and which stacks' plans had to
+be rendered with `terraform show -json`. Running it as a process lets the
 benchmark measure its wall time and peak memory like any other command.
 """
 
@@ -17,21 +18,27 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from codat_stripe_ops.plan_changes import StackPlan
 from codat_stripe_ops.stack_runner import StackRunError, StackRunner
 from codat_stripe_ops.toolchain import CdkProject, toolchain_environ
 
 ACTIONS = ("plan", "drift", "deploy")
 
 
-def changes(plan: dict[str, Any], refresh_only: bool) -> int:
-    """Planned changes in a plan's JSON (resource drift for a refresh-only plan)."""
-    if refresh_only:
-        return len(plan.get("resource_drift", []))
+def changes(plan: dict[str, Any]) -> int:
+    """Planned changes in a deploy's plan JSON."""
     return sum(
         1
         for change in plan.get("resource_changes", [])
         if change.get("change", {}).get("actions") not in (["no-op"], ["read"])
     )
+
+
+def reported(plan: StackPlan, refresh_only: bool) -> int:
+    """What a review reports: changes (and output changes), or drift and failed checks."""
+    if refresh_only:
+        return len(plan.drift) + len(plan.failed_checks)
+    return len(plan.changes) + len(plan.output_changes)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -51,18 +58,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         synth_with_cli=args.synth_with_cli,
         synth_cache=not args.no_synth_cache,
     )
+    refresh_only = args.action == "drift"
     try:
         stacks = runner.stacks()
         if args.action == "deploy":
-            plans = runner.deploy_stacks(stacks)
+            counts = {s: changes(plan) for s, plan in runner.deploy_stacks(stacks).items()}
         else:
-            plans = runner.plan_stacks(stacks, refresh_only=args.action == "drift")
+            reviews = runner.review_stacks(stacks, refresh_only=refresh_only)
+            counts = {s: reported(plan, refresh_only) for s, plan in reviews.items()}
     except StackRunError as error:
         print(str(error), file=sys.stderr)
         return 1
-    refresh_only = args.action == "drift"
-    counts = {stack: changes(plan, refresh_only) for stack, plan in plans.items()}
-    print(json.dumps({"changes": counts, "synth_skipped": runner.synth_skipped}))
+    printed = {
+        "changes": counts,
+        "synth_skipped": runner.synth_skipped,
+        "rendered": sorted(runner.rendered),
+    }
+    print(json.dumps(printed))
     return 0
 
 

@@ -59,12 +59,12 @@ CDKTN_DEPLOY = ("cdktn", "deploy", *STACKS, "--auto-approve", "--skip-provider-l
 COMMANDS = {
     "project_deploy": "python -m codat_bench.drive deploy (StackRunner.deploy_stacks: synth "
     "once, then init, plan -out and apply of that saved plan per stack, stacks in parallel)",
-    "project_plan": "python -m codat_bench.drive plan (StackRunner.plan_stacks: synth once, "
-    "skipped when its inputs are provably unchanged, init reused, plan -out and show -json per "
-    "stack, stacks in parallel)",
+    "project_plan": "python -m codat_bench.drive plan (StackRunner.review_stacks: synth once, "
+    "skipped when its inputs are provably unchanged, init reused, plan -out per stack, "
+    "show -json only of a plan that reports something, stacks in parallel)",
     "project_plan_synthesized": "the same with --no-synth-cache: the app always runs (a fresh "
     "checkout, e.g. a CI job without a cache)",
-    "project_drift": "python -m codat_bench.drive drift (StackRunner.plan_stacks("
+    "project_drift": "python -m codat_bench.drive drift (StackRunner.review_stacks("
     "refresh_only=True), synth included)",
     "project_change": f"python -m codat_bench.drive deploy, sync_schedule_hours 24 -> "
     f"{CHANGED_HOURS}",
@@ -83,14 +83,18 @@ def _urls(codats: Sequence[EmulatorProcess]) -> dict[str, str]:
 
 def drive(
     action: str, directory: Path, env: Mapping[str, str], *options: str
-) -> tuple[Run, dict[str, int], bool]:
-    """Run the project's path (`codat_bench.drive`) timed: its run, changes, synth skipped."""
+) -> tuple[Run, dict[str, Any]]:
+    """Run the project's path (`codat_bench.drive`) timed: its run and what it printed.
+
+    Printed: `changes` by stack, `synth_skipped`, and `rendered` (the stacks whose plan was
+    rendered with `show -json`).
+    """
     command = [sys.executable, "-m", "codat_bench.drive", action, "--project-dir", str(directory)]
     run = run_timed(
         [*command, *options], directory, {**env, "PYTHONPATH": str(BENCH_DIR)}, sample_memory=True
     )
-    printed = json.loads(run.stdout.strip().splitlines()[-1])
-    return run, printed["changes"], bool(printed["synth_skipped"])
+    printed: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
+    return run, printed
 
 
 def expect_no_changes(action: str, counts: Mapping[str, int], stdout: str) -> None:
@@ -108,6 +112,7 @@ def _project_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
         cdk = project(work / "project", MAIN_APP, run_env)
         out: dict[str, Any] = {}
         skipped: dict[str, bool] = {}
+        rendered: dict[str, list[str]] = {}
         for job, action, options in (
             ("first_deploy", "deploy", ()),
             ("zero_change_plan_synthesized", "plan", ("--no-synth-cache",)),
@@ -115,17 +120,20 @@ def _project_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
             ("drift_check", "drift", ()),
         ):
             logs.mark()
-            run, counts, skipped[job] = drive(action, cdk.directory, run_env, *options)
+            run, printed = drive(action, cdk.directory, run_env, *options)
+            counts, skipped[job] = printed["changes"], bool(printed["synth_skipped"])
+            rendered[job] = printed["rendered"]
             out[f"{job}_seconds"], out[f"{job}_rss_mib"] = run.seconds, run.peak_rss_mib
             out[f"{job}_cpu"] = run.cpu_seconds
             out[job if job in MINIMUM else f"{job}_calls"] = logs.since()
             if job != "first_deploy":
                 expect_no_changes(action, counts, run.stdout)
         out["synth_skipped"] = skipped
+        out["rendered"] = rendered
         change_env = {**run_env, "BENCH_SYNC_SCHEDULE_HOURS": CHANGED_HOURS}
         changed = project(work / "project", GENERATED_APP, change_env)
         logs.mark()
-        run, _, _ = drive("deploy", changed.directory, change_env)
+        run, _ = drive("deploy", changed.directory, change_env)
         out["one_setting_change_seconds"] = run.seconds
         out["one_setting_change_rss_mib"] = run.peak_rss_mib
         out["one_setting_change"] = logs.since()
@@ -271,6 +279,7 @@ def bench_jobs(work: Path, env: Mapping[str, str], runs: int) -> dict[str, Any]:
         "peak_rss_mib": memory,
         "cpu_seconds": cpu,
         "synth_skipped": project_runs[0]["synth_skipped"],
+        "rendered": project_runs[0]["rendered"],
         "ratio_vs_plain": {
             "project": {
                 job: ratio(seconds["project"][job], plain[job.removesuffix("_synthesized")])

@@ -52,12 +52,13 @@ def _one_size(work: Path, env: Mapping[str, str], count: int, runs: int) -> dict
         }
         cdk = project(work / "project", GENERATED_APP, run_env)
         logs.mark()
-        deploy, _, _ = drive("deploy", cdk.directory, run_env)
+        deploy, _ = drive("deploy", cdk.directory, run_env)
         deploy_calls = logs.since()
         seconds, calls, writes, peaks, rss, cpu = [], [], [], [], [], []
         for _ in range(runs):
             logs.mark()
-            run, counts, _ = drive("plan", cdk.directory, run_env)
+            run, printed = drive("plan", cdk.directory, run_env)
+            counts = printed["changes"]
             expect_no_changes("plan", counts, run.stdout)
             counted = logs.since()
             seconds.append(run.seconds)

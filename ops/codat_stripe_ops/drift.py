@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from codat_stripe_ops.plan_changes import StackPlan, check_row, parse_plan
+from codat_stripe_ops.plan_changes import StackPlan, check_row
 from codat_stripe_ops.plan_summary import to_json
 from codat_stripe_ops.stack_runner import StackRunner
 
@@ -53,5 +53,5 @@ def exit_code(plans: Sequence[StackPlan]) -> int:
 
 def detect(runner: StackRunner, stacks: Sequence[str]) -> list[StackPlan]:
     """Refresh-only plan of every stack, parsed into Codat terms."""
-    plans = runner.plan_stacks(stacks, refresh_only=True)
-    return [parse_plan(stack, plans[stack]) for stack in stacks]
+    plans = runner.review_stacks(stacks, refresh_only=True)
+    return [plans[stack] for stack in stacks]

@@ -326,10 +326,6 @@ def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
         and change.settings
     ]
     outputs = output_values(plan)
-    on_instance = outputs.get("environments_on_instance")
-    manages = outputs.get("manages_sync_settings")
-    instance = outputs.get("codat_instance")
-    mode = outputs.get("stripe_mode")
     return StackPlan(
         stack=stack,
         platform_key=_platform_key(plan),
@@ -337,12 +333,7 @@ def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
         drift=tuple(drift),
         failed_checks=tuple(_failed_checks(plan)),
         counts=counts,
-        stripe_mode=str(mode) if isinstance(mode, str) else None,
-        manages_sync_settings=manages if isinstance(manages, bool) else None,
-        environments_on_instance=tuple(str(n) for n in on_instance)
-        if isinstance(on_instance, list)
-        else (),
-        codat_instance=str(instance) if isinstance(instance, str) else None,
+        **_output_fields(outputs),
         output_changes=tuple(
             name
             for name, change in (plan.get("output_changes") or {}).items()
@@ -353,6 +344,65 @@ def parse_plan(stack: str, plan: Mapping[str, Any]) -> StackPlan:
 
 
 COUNT_KINDS = ("import", "add", "change", "destroy", "forget")
+
+
+def _output_fields(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """The StackPlan fields read from the stack's output values."""
+    on_instance = outputs.get("environments_on_instance")
+    manages = outputs.get("manages_sync_settings")
+    instance = outputs.get("codat_instance")
+    mode = outputs.get("stripe_mode")
+    return {
+        "stripe_mode": str(mode) if isinstance(mode, str) else None,
+        "manages_sync_settings": manages if isinstance(manages, bool) else None,
+        "environments_on_instance": tuple(str(n) for n in on_instance)
+        if isinstance(on_instance, list)
+        else (),
+        "codat_instance": str(instance) if isinstance(instance, str) else None,
+    }
+
+
+def unchanged_plan(
+    stack: str, config: Mapping[str, Any], *, refresh_only: bool = False
+) -> StackPlan | None:
+    """What `parse_plan` says of a plan in which terraform found nothing to change.
+
+    For a plan that exited 0 under `-detailed-exitcode` and printed no diagnostic (so no
+    check failed): no change, no drift, and every output in the state equal to its
+    configured value. `config` is the stack's synthesized JSON; the outputs are read from
+    it, so this holds only when every output is a constant (and none is sensitive): None
+    otherwise, and the caller renders the saved plan instead. A plan that changes nothing is
+    not applyable, except a refresh-only one, which Terraform may call applyable for a state
+    difference it does not show (its data sources are read again): `applyable` is then left
+    unknown (None); this tool never applies a refresh-only plan.
+    """
+    outputs: dict[str, Any] = {}
+    for name, output in (config.get("output") or {}).items():
+        value = output.get("value") if isinstance(output, Mapping) else None
+        if value is None or output.get("sensitive") or "${" in json.dumps(value):
+            return None
+        outputs[name] = value
+    resources = config.get("resource") or {}
+    credentials_paths = (
+        block.get("path", "")
+        for blocks in resources.values()
+        if isinstance(blocks, Mapping)
+        for name, block in blocks.items()
+        if isinstance(block, Mapping) and component_of(str(name)) is Component.CREDENTIALS
+    )
+    return StackPlan(
+        stack=stack,
+        platform_key=_platform_key_of(
+            {name: {"value": value} for name, value in outputs.items()}, credentials_paths
+        ),
+        changes=(),
+        drift=(),
+        failed_checks=(),
+        counts=dict.fromkeys(COUNT_KINDS, 0),
+        **_output_fields(outputs),
+        output_changes=(),
+        applyable=None if refresh_only else False,
+    )
 
 
 def output_values(plan: Mapping[str, Any], *, prior: bool = True) -> dict[str, Any]:
@@ -819,15 +869,23 @@ def _ordered(data_types: set[str]) -> list[str]:
 
 def _platform_key(plan: Mapping[str, Any]) -> str | None:
     outputs = plan.get("planned_values", {}).get("outputs", {})
+    credentials_paths = (
+        resource.get("expressions", {}).get("path", {}).get("constant_value", "")
+        for resource in plan.get("configuration", {}).get("root_module", {}).get("resources", [])
+        if component_of(str(resource.get("name", ""))) is Component.CREDENTIALS
+    )
+    return _platform_key_of(outputs, credentials_paths)
+
+
+def _platform_key_of(outputs: Mapping[str, Any], credentials_paths: Iterable[Any]) -> str | None:
+    """The stack's platform key: its `*platform_key` output, else its credentials' path."""
     for name, output in outputs.items():
         if name.endswith("platform_key") and output.get("value") in STRIPE_KEYS:
             return str(output["value"])
-    for resource in plan.get("configuration", {}).get("root_module", {}).get("resources", []):
-        if component_of(str(resource.get("name", ""))) is Component.CREDENTIALS:
-            path = resource.get("expressions", {}).get("path", {}).get("constant_value", "")
-            match = _PLATFORM_IN_PATH.search(str(path))
-            if match:
-                return match["key"]
+    for path in credentials_paths:
+        match = _PLATFORM_IN_PATH.search(str(path))
+        if match:
+            return match["key"]
     return None
 
 

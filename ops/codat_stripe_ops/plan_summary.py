@@ -150,9 +150,9 @@ def _setting_json(setting: SettingChange) -> dict[str, Any]:
 
 
 def summarize_stacks(runner: StackRunner, stacks: Sequence[str]) -> list[StackPlan]:
-    """Plan every stack into its saved plan (`review.tfplan`) and parse each plan's JSON."""
-    plans = runner.plan_stacks(stacks)
-    return [parse_plan(stack, plans[stack]) for stack in stacks]
+    """Plan every stack into its saved plan (`review.tfplan`) and say what each changes."""
+    plans = runner.review_stacks(stacks)
+    return [plans[stack] for stack in stacks]
 
 
 def from_file(spec: str) -> StackPlan:

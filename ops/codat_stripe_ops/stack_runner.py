@@ -11,7 +11,12 @@ built to cost what plain Terraform costs:
   budget of Codat API requests per minute (`parallel.py`, `rate_budget.py`); each stack's
   result is collected on its own, so one failure does not stop the others;
 - a deploy applies exactly the saved plan it made (no second refresh); the CLI shows it
-  first (`plan_for_deploy`, then `apply_saved_plan`).
+  first (`plan_for_deploy`, then `apply_saved_plan`);
+- a review or drift check renders a saved plan as JSON (`terraform show -json`, a second
+  terraform process per stack) only when the plan reported something (`plan_stream.py`:
+  a change, drift, an output change or a diagnostic, a failed check block being a warning);
+  a plan that reports nothing is summarized from the synthesized outputs
+  (`plan_changes.unchanged_plan`).
 
 TF_VAR_* secrets come from the environment and are never printed.
 """
@@ -26,10 +31,11 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from codat_stripe_ops import init_reuse
+from codat_stripe_ops import init_reuse, plan_stream
 from codat_stripe_ops.parallel import StackResults, default_parallelism, run_stacks
+from codat_stripe_ops.plan_changes import StackPlan, parse_plan, unchanged_plan
 from codat_stripe_ops.rate_budget import CODAT_REQUESTS_PER_MINUTE, RateBudget
 from codat_stripe_ops.synth import SynthError, read_manifest, synthesize
 from codat_stripe_ops.synth_cache import synthesize_cached
@@ -40,6 +46,8 @@ from codat_stripe_ops.toolchain import (
     default_project_dir,
     toolchain_environ,
 )
+
+_Result = TypeVar("_Result")
 
 REVIEW_PLAN = "review.tfplan"
 DRIFT_PLAN = "drift.tfplan"
@@ -79,7 +87,8 @@ class StackRunner:
     `lock_timeout` (e.g. "5m") makes plans and applies wait that long for a state lock held
     by another run instead of failing at once; `synth_cache` skips a synth whose inputs
     provably did not change since the one that wrote cdktf.out (`synth_cache.py`), and
-    `synth_skipped` tells whether that happened.
+    `synth_skipped` tells whether that happened; `rendered` lists the stacks whose saved
+    plan had to be rendered as JSON.
     """
 
     project: CdkProject
@@ -91,6 +100,8 @@ class StackRunner:
     lock_timeout: str | None = None
     synth_cache: bool = True
     synth_skipped: bool = field(default=False, init=False)
+    rendered: list[str] = field(default_factory=list, init=False)
+    """Stacks whose saved plan this runner rendered with `terraform show -json`, in order."""
     _synthesized: bool = field(default=False, init=False)
     _budget: RateBudget | None = field(default=None, init=False)
     _init_lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -242,22 +253,56 @@ class StackRunner:
         self.save_plan(stack, plan_file, refresh_only)
         return self._show_json(stack, plan_file)
 
-    def save_plan(self, stack: str, plan_file: str, refresh_only: bool) -> None:
-        """Init the stack if needed and save a plan (optionally refresh-only) in its directory."""
+    def save_plan(self, stack: str, plan_file: str, refresh_only: bool) -> bool:
+        """Init the stack if needed and save a plan (optionally refresh-only) in its directory.
+
+        True when terraform reported anything: changes, drift or a diagnostic (a warning such
+        as a failed check block); False when the plan provably changes nothing.
+        """
         self.ensure_synthesized()
         self.require_variables(stack)
         self.init(stack)
         mode = ["-refresh-only", "-lock=false"] if refresh_only else ["-lock=true"]
-        self._check(
-            self.project.terraform,
-            stack,
-            "plan",
-            "-input=false",
-            "-no-color",
-            f"-out={plan_file}",
-            *mode,
-            *self._lock_wait(),
+        try:
+            result = self.project.terraform(
+                stack,
+                "plan",
+                "-input=false",
+                "-json",
+                f"-out={plan_file}",
+                *mode,
+                *self._lock_wait(),
+                check=False,
+            )
+        except CommandFailedError as failed:
+            raise StackRunError(str(failed)) from failed
+        if result.returncode != 0:
+            errors = plan_stream.error_text(result.stdout, result.stderr)[-4000:]
+            raise StackRunError(f"{stack} plan exited {result.returncode}:\n{errors}")
+        return plan_stream.reports_anything(result.stdout)
+
+    def review(self, stack: str, *, refresh_only: bool = False) -> StackPlan:
+        """Save the stack's review (or drift) plan and say what it changes, in Codat terms.
+
+        The saved plan (`review.tfplan` or `drift.tfplan`) is rendered as JSON only when
+        terraform reported something; a plan that changes nothing and warns of nothing is
+        summarized from the synthesized outputs (`unchanged_plan`), which costs no second
+        terraform process. A stack whose outputs are not constants is always rendered.
+        """
+        plan_file = DRIFT_PLAN if refresh_only else REVIEW_PLAN
+        if not self.save_plan(stack, plan_file, refresh_only):
+            document = self.stack_document(stack)
+            unchanged = unchanged_plan(stack, document, refresh_only=refresh_only)
+            if unchanged is not None:
+                return unchanged
+        return parse_plan(stack, self._show_json(stack, plan_file))
+
+    def stack_document(self, stack: str) -> dict[str, Any]:
+        """The stack's synthesized Terraform JSON (`cdk.tf.json`)."""
+        document: dict[str, Any] = json.loads(
+            (self.project.stack_dir(stack) / "cdk.tf.json").read_text()
         )
+        return document
 
     def plan_for_deploy(self, stack: str, plan_file: str = DEPLOY_PLAN) -> dict[str, Any]:
         """Save the plan a deploy would apply (`deploy.tfplan`) and return its JSON.
@@ -315,7 +360,7 @@ class StackRunner:
 
     def require_variables(self, stack: str) -> None:
         """Fail early, naming them, when the stack's variables without default are unset."""
-        document = json.loads((self.project.stack_dir(stack) / "cdk.tf.json").read_text())
+        document = self.stack_document(stack)
         missing = [
             f"TF_VAR_{name}"
             for name, spec in document.get("variable", {}).items()
@@ -343,6 +388,21 @@ class StackRunner:
             deploying=False,
         )
 
+    def review_stacks(
+        self, stacks: Sequence[str], *, refresh_only: bool = False
+    ) -> dict[str, StackPlan]:
+        """`review` of each stack, in parallel and in dependency order, by stack name.
+
+        What the CLI's plan and drift commands print; if any stack fails,
+        StacksFailedError carries the others' reviews.
+        """
+        return self._each(
+            "drift check" if refresh_only else "plan",
+            stacks,
+            lambda stack: self.review(stack, refresh_only=refresh_only),
+            deploying=False,
+        )
+
     def deploy_stacks(self, stacks: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Deploy each stack (`deploy`), in parallel and in dependency order."""
         return self._each("deploy", stacks, self.deploy, deploying=True)
@@ -351,10 +411,10 @@ class StackRunner:
         self,
         action: str,
         stacks: Sequence[str],
-        job: Callable[[str], dict[str, Any]],
+        job: Callable[[str], _Result],
         *,
         deploying: bool,
-    ) -> dict[str, dict[str, Any]]:
+    ) -> dict[str, _Result]:
         self.ensure_synthesized()
         dependencies = self.dependencies() if stacks else {}
         # Every init first, one at a time: an init may rewrite the shared plugin cache's
@@ -363,7 +423,7 @@ class StackRunner:
             # A failure is reported by that stack's own job, which tries its init again.
             with contextlib.suppress(StackRunError):
                 self.init(stack)
-        outcome: StackResults[dict[str, Any]] = run_stacks(
+        outcome: StackResults[_Result] = run_stacks(
             stacks,
             dependencies,
             job,
@@ -424,6 +484,7 @@ class StackRunner:
 
     def _show_json(self, stack: str, plan_file: str) -> dict[str, Any]:
         shown = self._check(self.project.terraform, stack, "show", "-json", plan_file)
+        self.rendered.append(stack)
         try:
             plan: dict[str, Any] = json.loads(shown)
         except ValueError as error:
