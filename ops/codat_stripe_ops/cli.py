@@ -306,37 +306,43 @@ def _deploy_parser(commands: Any) -> None:
     parser = _subparser(
         commands,
         "deploy",
-        "show one stack's plan, then apply exactly that saved plan",
+        "show the stacks' plans, then apply exactly those saved plans",
         (
-            "Synthesize, save a plan of STACK (deploy.tfplan) and show its summary (risk\n"
+            "Synthesize, save a plan of each STACK (deploy.tfplan) and show its summary (risk\n"
             "banners included) on stdout and in --summary-file, BEFORE anything is applied.\n"
             "Then:\n"
             "  - no changes: nothing is applied;\n"
-            "  - --auto-approve: exactly that saved plan is applied;\n"
-            "  - on a terminal: asks; only 'yes' applies;\n"
+            "  - --auto-approve: exactly the saved plans shown are applied;\n"
+            "  - on a terminal: asks once for the stacks shown; only 'yes' applies;\n"
             "  - otherwise: refused before any write (pass --auto-approve).\n"
-            "--plan-file applies a plan saved and reviewed earlier (`plan --out-dir`) instead\n"
-            "of planning again; a plan made before the state changed is refused as stale.\n"
+            "Several stacks are planned, and then applied, in parallel; a stack that depends\n"
+            "on another is planned and shown only after that one was applied.\n"
+            "--plan-file (one STACK) applies a plan saved and reviewed earlier (`plan\n"
+            "--out-dir`) instead of planning again; a plan made before the state changed is\n"
+            "refused as stale.\n"
             "With CI=true a stack whose state is a local file is refused (--allow-local-state).\n"
-            "Prints the deployed shared_parameters_sha256 when the stack records it.\n\n"
+            "Prints the deployed shared_parameters_sha256 when the stack records it\n"
+            "(`STACK: shared_parameters_sha256=...` when several stacks are deployed).\n\n"
             "  codat-stripe deploy test\n"
+            "  codat-stripe deploy test live\n"
             "  codat-stripe deploy live --plan-file plans/live.tfplan --auto-approve"
         ),
-        ok="deployed, or nothing to deploy (the plan has no changes)",
+        ok="deployed, or nothing to deploy (the plans have no changes)",
         attention=None,
         error="nothing applied: cancelled at the prompt, refused without a terminal and "
         "without\n     --auto-approve, a stale or mismatched --plan-file, or an error "
-        "(message on stderr)",
+        "(message on stderr;\n     with several stacks, the stacks applied before a failure "
+        "are named)",
     )
     _runner_arguments(parser)
-    parser.add_argument("target_stack", metavar="STACK", help="the stack to deploy")
+    parser.add_argument("target_stacks", metavar="STACK", nargs="+", help="the stack(s) to deploy")
     parser.add_argument(
         "--summary-file", type=Path, help="append the Markdown summary of the plan to this file"
     )
     parser.add_argument(
         "--auto-approve",
         action="store_true",
-        help="apply the plan shown without asking (CI, after a reviewed plan)",
+        help="apply the plans shown without asking (CI, after a reviewed plan)",
     )
     parser.add_argument(
         "--plan-file",
@@ -348,65 +354,130 @@ def _deploy_parser(commands: Any) -> None:
 
 
 def run_deploy(args: argparse.Namespace) -> int:
-    """`deploy STACK`: show the saved plan's summary, confirm, apply exactly that plan."""
-    from codat_stripe_ops import plan_summary
-    from codat_stripe_ops.plan_changes import parse_plan
-    from codat_stripe_ops.saved_plans import check_plan_is_for, planned_output
-
-    if args.stack and args.stack != [args.target_stack]:
-        print(f"{PROG} deploy: give the stack once, as STACK (not --stack)", file=sys.stderr)
+    """`deploy STACK...`: show each saved plan's summary, confirm, apply exactly those plans."""
+    targets = list(dict.fromkeys(args.target_stacks))
+    if args.stack and args.stack != targets:
+        print(f"{PROG} deploy: give the stacks as STACK arguments (not --stack)", file=sys.stderr)
         return ERROR
     plan_file: Path | str = DEPLOY_PLAN
     if args.plan_file is not None:
+        if len(targets) != 1:
+            print(f"{PROG} deploy: --plan-file applies the plan of one STACK", file=sys.stderr)
+            return ERROR
         plan_file = Path(args.plan_file).resolve()
         if not plan_file.is_file():
             print(f"{PROG} deploy: --plan-file {args.plan_file}: no such file", file=sys.stderr)
             return ERROR
     try:
         runner = StackRunner.from_arguments(args)
-        (stack,) = runner.stacks([args.target_stack])
-        refuse_local_state(runner, [stack], args.allow_local_state)
-        if args.plan_file is not None:
-            shown = runner.show_saved_plan(stack, plan_file)
-            check_plan_is_for(runner, stack, shown, args.plan_file)
-        else:
-            shown = runner.plan_for_deploy(stack)
-        plan = parse_plan(stack, shown)
+        stacks = runner.stacks(targets)
+        refuse_local_state(runner, stacks, args.allow_local_state)
+        waves = runner.waves(stacks)
     except RUNTIME_ERRORS as error:
         return _fail(args, "deploy", error)
-    title = f"# Plan of stack `{stack}` (deploy)"
-    markdown = plan_summary.render([plan]).replace(plan_summary.TITLE, title, 1)
-    sys.stdout.write(markdown)
-    if args.summary_file:
-        with args.summary_file.open("a") as summary:
-            summary.write(markdown)
-    digest = planned_output(shown, "shared_parameters_sha256")
-    if not plan.needs_apply:
-        print(f"\nNo changes: nothing to apply to stack {stack}.")
-        if digest:
-            print(f"shared_parameters_sha256={digest}")
+    applied: list[str] = []
+    for wave in waves:
+        code = _deploy_wave(args, runner, wave, plan_file, applied)
+        if code != OK:
+            if applied:
+                print(
+                    f"{PROG} deploy: the plans of these stacks were applied: "
+                    f"{', '.join(applied)}; nothing else was applied",
+                    file=sys.stderr,
+                )
+            return code
+    return OK
+
+
+def _deploy_wave(
+    args: argparse.Namespace,
+    runner: StackRunner,
+    stacks: Sequence[str],
+    plan_file: Path | str,
+    applied: list[str],
+) -> int:
+    """Plan (or read the --plan-file of) these stacks, show each, confirm, apply them."""
+    from codat_stripe_ops import plan_summary
+    from codat_stripe_ops.plan_changes import parse_plan
+    from codat_stripe_ops.saved_plans import check_plan_is_for, planned_output
+    from codat_stripe_ops.stack_runner import StacksFailedError
+
+    try:
+        if args.plan_file is not None:
+            (stack,) = stacks
+            shown = {stack: runner.show_saved_plan(stack, plan_file)}
+            check_plan_is_for(runner, stack, shown[stack], args.plan_file)
+        elif len(stacks) == 1:
+            shown = {stacks[0]: runner.plan_for_deploy(stacks[0])}
+        else:
+            shown = runner.plans_for_deploy(stacks)
+        plans = {stack: parse_plan(stack, shown[stack]) for stack in stacks}
+    except RUNTIME_ERRORS as error:
+        return _fail(args, "deploy", error)
+    for stack in stacks:
+        title = f"# Plan of stack `{stack}` (deploy)"
+        markdown = plan_summary.render([plans[stack]]).replace(plan_summary.TITLE, title, 1)
+        sys.stdout.write(markdown)
+        if args.summary_file:
+            with args.summary_file.open("a") as summary:
+                summary.write(markdown)
+    digests = {s: planned_output(shown[s], "shared_parameters_sha256") for s in stacks}
+    changing = [stack for stack in stacks if plans[stack].needs_apply]
+    for stack in stacks:
+        if stack not in changing:
+            print(f"\nNo changes: nothing to apply to stack {stack}.")
+            _print_digest(stack, digests[stack], several=len(args.target_stacks) > 1)
+    if not changing:
         return OK
     if not args.auto_approve:
-        refusal = confirm(stack, args.plan_file)
+        refusal = confirm(changing, args.plan_file)
         if refusal:
             print(f"{PROG} deploy: {refusal}", file=sys.stderr)
             return ERROR
     try:
-        runner.apply_saved_plan(stack, plan_file)
+        if len(changing) == 1:
+            runner.apply_saved_plan(changing[0], plan_file)
+        else:
+            runner.apply_saved_plans(changing, str(plan_file))
+    except StacksFailedError as failed:
+        applied += [stack for stack in changing if stack in failed.results]
+        _report_applied(args, [s for s in changing if s in failed.results], digests)
+        return _fail(args, "deploy", failed)
     except RUNTIME_ERRORS as error:
         return _fail(args, "deploy", error)
-    print(f"\nApplied the plan shown above to stack {stack}.")
-    if digest:
-        print(f"shared_parameters_sha256={digest}")
+    applied += changing
+    _report_applied(args, changing, digests)
     return OK
 
 
-def confirm(stack: str, plan_file: Path | None = None) -> str | None:
+def _report_applied(
+    args: argparse.Namespace, stacks: Sequence[str], digests: Mapping[str, str | None]
+) -> None:
+    for stack in stacks:
+        print(f"\nApplied the plan shown above to stack {stack}.")
+        _print_digest(stack, digests[stack], several=len(args.target_stacks) > 1)
+
+
+def _print_digest(stack: str, digest: str | None, *, several: bool) -> None:
+    """The deployed shared parameters' digest (CI reads it); named by stack when several."""
+    if digest:
+        print(
+            f"{stack}: shared_parameters_sha256={digest}"
+            if several
+            else (f"shared_parameters_sha256={digest}")
+        )
+
+
+def confirm(stacks: Sequence[str], plan_file: Path | None = None) -> str | None:
     """Ask on the terminal; None when the answer is 'yes', else why nothing is applied.
+
+    One question for all the stacks shown.
 
     Without a terminal only `--auto-approve` applies (a `--plan-file` is asked about too),
     so that is the one thing the refusal suggests.
     """
+    names = ", ".join(stacks)
+    stack = f"stack {names}" if len(stacks) == 1 else f"stacks {names}"
     if not sys.stdin.isatty():
         again = (
             f"run the same command again with --auto-approve added (without a terminal, "
@@ -415,15 +486,15 @@ def confirm(stack: str, plan_file: Path | None = None) -> str | None:
             else "run again with --auto-approve"
         )
         return (
-            f"refusing to apply to stack {stack} without confirmation: stdin is not a terminal. "
+            f"refusing to apply to {stack} without confirmation: stdin is not a terminal. "
             f"Review the summary above, then {again}. Nothing was applied."
         )
     sys.stdout.flush()
-    sys.stderr.write(f"\nApply these changes to {stack}? {CONFIRMATION}.\n  Enter a value: ")
+    sys.stderr.write(f"\nApply these changes to {names}? {CONFIRMATION}.\n  Enter a value: ")
     sys.stderr.flush()
     answer = sys.stdin.readline()
     if answer.strip() != "yes":
-        return f"apply cancelled (answer was not 'yes'): nothing was applied to stack {stack}."
+        return f"apply cancelled (answer was not 'yes'): nothing was applied to {stack}."
     return None
 
 

@@ -403,6 +403,45 @@ class StackRunner:
             deploying=False,
         )
 
+    def waves(self, stacks: Sequence[str]) -> list[list[str]]:
+        """The stacks grouped in dependency order: each group needs only earlier groups.
+
+        Stacks outside the selection are assumed in place already. A deploy plans and
+        applies one group at a time, so a stack is planned after what it reads was applied.
+        """
+        dependencies = self.dependencies()
+        remaining = list(dict.fromkeys(stacks))
+        selected, placed, waves = set(remaining), set[str](), []
+        while remaining:
+            wave = [
+                stack
+                for stack in remaining
+                if all(d in placed or d not in selected for d in dependencies.get(stack, ()))
+            ]
+            if not wave:
+                raise StackRunError(f"dependency cycle among stacks {sorted(remaining)}")
+            waves.append(wave)
+            placed.update(wave)
+            remaining = [stack for stack in remaining if stack not in placed]
+        return waves
+
+    def plans_for_deploy(self, stacks: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """`plan_for_deploy` of each stack, in parallel; StacksFailedError names failures."""
+        return self._each("plan", stacks, self.plan_for_deploy, deploying=False)
+
+    def apply_saved_plans(self, stacks: Sequence[str], plan_file: str = DEPLOY_PLAN) -> None:
+        """`apply_saved_plan` of each stack, in parallel and in dependency order.
+
+        A failed stack does not stop the others; StacksFailedError then lists the stacks
+        applied (`results`) and the failures.
+        """
+        self._each(
+            "apply",
+            stacks,
+            lambda stack: self.apply_saved_plan(stack, plan_file),
+            deploying=True,
+        )
+
     def deploy_stacks(self, stacks: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Deploy each stack (`deploy`), in parallel and in dependency order."""
         return self._each("deploy", stacks, self.deploy, deploying=True)

@@ -193,3 +193,66 @@ def test_deploy_applies_a_saved_plan_and_refuses_a_stale_one(
     )
     assert missing.returncode == 1
     assert "nope.tfplan: no such file" in missing.stderr
+
+
+def test_several_stacks_are_shown_together_then_applied_and_named_in_every_message(
+    cdk_project: Any, codat: Any
+) -> None:
+    """`deploy test live`: both summaries before any write, one refusal naming both; a
+    failure of one stack's apply leaves the other applied and named; the next deploy applies
+    the rest with the digests named by stack, and the one after has nothing to apply."""
+    from e2e_support import REPO
+
+    project = cdk_project(REPO / "main.py")
+    env = {"CODAT_BASE_URL_TEST": codat.base_url, "CODAT_BASE_URL_LIVE": codat.base_url}
+    env.update(secrets())
+
+    refused = run_cli(project, "deploy", "test", "live", env=env)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert "# Plan of stack `test` (deploy)" in refused.stdout
+    assert "# Plan of stack `live` (deploy)" in refused.stdout
+    assert "refusing to apply to stacks test, live without confirmation" in refused.stderr
+    assert _writes(codat, 0) == []
+
+    # Live's enable is refused once (a 400 is not retried): test is still applied, and the
+    # error says which stack was.
+    fault = {"status": 400, "count": 1, "method": "PUT", "path_prefix": "/integrations/exgd/"}
+    assert codat.client.post("/_emulator/faults", json=fault).status_code == 201
+    partial = run_cli(project, "deploy", "test", "live", "--auto-approve", env=env)
+    assert partial.returncode == 1, partial.stdout + partial.stderr
+    assert "Applied the plan shown above to stack test." in partial.stdout
+    assert "to stack live." not in partial.stdout
+    assert "stack 'live'" in partial.stderr
+    assert "the plans of these stacks were applied: test; nothing else" in partial.stderr
+    assert codat.client.get("/integrations/yzth").json()["enabled"] is True
+
+    logged = len(codat.requests())
+    deployed = run_cli(project, "deploy", "test", "live", "--auto-approve", env=env)
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+    out = deployed.stdout
+    # Every summary comes before the first "Applied" line: nothing was applied unseen.
+    assert "No changes: nothing to apply to stack test." in out
+    first_applied = out.index("Applied the plan shown above")
+    assert out.index("# Plan of stack `live` (deploy)") < first_applied
+    assert out.index("# Plan of stack `test` (deploy)") < first_applied
+    assert "Applied the plan shown above to stack live." in out
+    digests = {
+        line.split(":")[0]: line.split("=")[1]
+        for line in out.splitlines()
+        if ": shared_parameters_sha256=" in line
+    }
+    assert sorted(digests) == ["live", "test"] and all(len(d) == 64 for d in digests.values())
+    assert ("PUT", "/integrations/exgd/enabled") in _writes(codat, logged)
+    assert not [w for w in _writes(codat, logged) if "yzth" in w[1]]
+    assert_no_secret(out + deployed.stderr + partial.stdout, SECRET_TEST, FAKE_CODAT_KEY)
+
+    logged = len(codat.requests())
+    again = run_cli(project, "deploy", "test", "live", env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "No changes: nothing to apply to stack test." in again.stdout
+    assert "No changes: nothing to apply to stack live." in again.stdout
+    assert _writes(codat, logged) == []
+
+    one_file = run_cli(project, "deploy", "test", "live", "--plan-file", "x.tfplan", env=env)
+    assert one_file.returncode == 1
+    assert "--plan-file applies the plan of one STACK" in one_file.stderr
