@@ -1,14 +1,13 @@
 """Deploy, zero-change review, drift check and a one-setting change: wall time, memory, calls.
 
 Every run starts from fresh emulators and state, three ways side by side: the project's own
-path (StackRunner, as the `codat-stripe` CLI and CI use it: synth once, stacks in parallel),
+commands (the real `codat-stripe` CLI a user or CI runs: synth once, stacks in parallel),
 the `cdktn` CLI users know (`cdktn deploy`, `cdktn diff`), and plain terraform on the
 hand-written twins in bench/plain (each stack in turn, as a user runs it).
 """
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -22,7 +21,6 @@ from .measure import Run, median, ratio, run_timed
 from .plain import URL_VARIABLE, copy_stacks
 from .synth import clean_env
 from .workspace import (
-    BENCH_DIR,
     GENERATED_APP,
     MAIN_APP,
     Calls,
@@ -57,16 +55,16 @@ MINIMUM = {
 CHANGED_HOURS = "12"
 CDKTN_DEPLOY = ("cdktn", "deploy", *STACKS, "--auto-approve", "--skip-provider-lock")
 COMMANDS = {
-    "project_deploy": "python -m codat_bench.drive deploy (StackRunner.deploy_stacks: synth "
-    "once, then init, plan -out and apply of that saved plan per stack, stacks in parallel)",
-    "project_plan": "python -m codat_bench.drive plan (StackRunner.review_stacks: synth once, "
-    "skipped when its inputs are provably unchanged, init reused, plan -out per stack, "
-    "show -json only of a plan that reports something, stacks in parallel)",
-    "project_plan_synthesized": "the same with --no-synth-cache: the app always runs (a fresh "
-    "checkout, e.g. a CI job without a cache)",
-    "project_drift": "python -m codat_bench.drive drift (StackRunner.review_stacks("
-    "refresh_only=True), synth included)",
-    "project_change": f"python -m codat_bench.drive deploy, sync_schedule_hours 24 -> "
+    "project_deploy": "codat-stripe deploy test live --auto-approve (synth once; init, plan -out "
+    "and show -json per stack, every summary printed, then the saved plans applied; stacks in "
+    "parallel)",
+    "project_plan": "codat-stripe plan (synth once, skipped when the synth cache proves its "
+    "inputs unchanged; init reused; plan -out per stack, show -json only of a plan that "
+    "reports something; stacks in parallel)",
+    "project_plan_synthesized": "codat-stripe plan --no-synth-cache: the app always runs (a "
+    "fresh checkout, e.g. a CI job without a cache)",
+    "project_drift": "codat-stripe drift (refresh-only plans, synth included)",
+    "project_change": f"codat-stripe deploy test live --auto-approve, sync_schedule_hours 24 -> "
     f"{CHANGED_HOURS}",
     "cdktn_deploy": " ".join(CDKTN_DEPLOY),
     "cdktn_plan": "cdktn diff test; cdktn diff live --skip-synth",
@@ -81,28 +79,43 @@ def _urls(codats: Sequence[EmulatorProcess]) -> dict[str, str]:
     return {f"CODAT_BASE_URL_{s.upper()}": c.base_url for s, c in zip(STACKS, codats, strict=True)}
 
 
-def drive(
-    action: str, directory: Path, env: Mapping[str, str], *options: str
-) -> tuple[Run, dict[str, Any]]:
-    """Run the project's path (`codat_bench.drive`) timed: its run and what it printed.
+CODAT_STRIPE = str(Path(sys.executable).with_name("codat-stripe"))
+"""The CLI's console script in the project's virtual environment."""
+CLEAN, CHANGES = 0, 2
+"""`codat-stripe plan` and `drift`: 0 nothing to report, 2 changes or drift (1 is an error)."""
 
-    Printed: `changes` by stack, `synth_skipped`, and `rendered` (the stacks whose plan was
-    rendered with `show -json`).
+
+def codat_stripe(
+    command: str, directory: Path, env: Mapping[str, str], *arguments: str
+) -> tuple[Run, bool]:
+    """Run `codat-stripe COMMAND` on the project, timed: the run, and whether it synthesized.
+
+    Whether the app ran is read from the synthesized manifest: the synth rewrites it, a
+    synth skipped by the synth cache leaves it untouched.
     """
-    command = [sys.executable, "-m", "codat_bench.drive", action, "--project-dir", str(directory)]
-    run = run_timed(
-        [*command, *options], directory, {**env, "PYTHONPATH": str(BENCH_DIR)}, sample_memory=True
-    )
-    printed: dict[str, Any] = json.loads(run.stdout.strip().splitlines()[-1])
-    return run, printed
+    manifest = directory / "cdktf.out" / "manifest.json"
+    before = manifest.stat().st_mtime_ns if manifest.exists() else None
+    command_line = [
+        CODAT_STRIPE,
+        command,
+        "--project-dir",
+        str(directory),
+        "--allow-local-state",  # the benchmark's stacks keep local state, also under CI=true
+        *arguments,
+    ]
+    run = run_timed(command_line, directory, env, sample_memory=True, check=False)
+    if run.returncode not in (CLEAN, CHANGES):
+        failed = subprocess.CompletedProcess(command_line, run.returncode, run.stdout, "")
+        raise CommandFailedError(command_line, failed)
+    synthesized = not manifest.exists() or manifest.stat().st_mtime_ns != before
+    return run, synthesized
 
 
-def expect_no_changes(action: str, counts: Mapping[str, int], stdout: str) -> None:
-    """Fail the benchmark when a plan that should change nothing plans changes."""
-    if any(counts.values()):
-        raise CommandFailedError(
-            ["codat_bench.drive", action], subprocess.CompletedProcess([], 1, stdout, "")
-        )
+def expect_no_changes(command: str, run: Run) -> None:
+    """Fail the benchmark when a review that should find nothing reports something."""
+    if run.returncode != CLEAN:
+        failed = subprocess.CompletedProcess([command], run.returncode, run.stdout, "")
+        raise CommandFailedError(["codat-stripe", command], failed)
 
 
 def _project_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
@@ -112,28 +125,25 @@ def _project_run(work: Path, env: Mapping[str, str]) -> dict[str, Any]:
         cdk = project(work / "project", MAIN_APP, run_env)
         out: dict[str, Any] = {}
         skipped: dict[str, bool] = {}
-        rendered: dict[str, list[str]] = {}
-        for job, action, options in (
-            ("first_deploy", "deploy", ()),
+        for job, command, arguments in (
+            ("first_deploy", "deploy", (*STACKS, "--auto-approve")),
             ("zero_change_plan_synthesized", "plan", ("--no-synth-cache",)),
             ("zero_change_plan", "plan", ()),
             ("drift_check", "drift", ()),
         ):
             logs.mark()
-            run, printed = drive(action, cdk.directory, run_env, *options)
-            counts, skipped[job] = printed["changes"], bool(printed["synth_skipped"])
-            rendered[job] = printed["rendered"]
+            run, synthesized = codat_stripe(command, cdk.directory, run_env, *arguments)
+            skipped[job] = not synthesized
             out[f"{job}_seconds"], out[f"{job}_rss_mib"] = run.seconds, run.peak_rss_mib
             out[f"{job}_cpu"] = run.cpu_seconds
             out[job if job in MINIMUM else f"{job}_calls"] = logs.since()
             if job != "first_deploy":
-                expect_no_changes(action, counts, run.stdout)
+                expect_no_changes(command, run)
         out["synth_skipped"] = skipped
-        out["rendered"] = rendered
         change_env = {**run_env, "BENCH_SYNC_SCHEDULE_HOURS": CHANGED_HOURS}
         changed = project(work / "project", GENERATED_APP, change_env)
         logs.mark()
-        run, _ = drive("deploy", changed.directory, change_env)
+        run, _ = codat_stripe("deploy", changed.directory, change_env, *STACKS, "--auto-approve")
         out["one_setting_change_seconds"] = run.seconds
         out["one_setting_change_rss_mib"] = run.peak_rss_mib
         out["one_setting_change"] = logs.since()
@@ -279,7 +289,6 @@ def bench_jobs(work: Path, env: Mapping[str, str], runs: int) -> dict[str, Any]:
         "peak_rss_mib": memory,
         "cpu_seconds": cpu,
         "synth_skipped": project_runs[0]["synth_skipped"],
-        "rendered": project_runs[0]["rendered"],
         "ratio_vs_plain": {
             "project": {
                 job: ratio(seconds["project"][job], plain[job.removesuffix("_synthesized")])

@@ -364,10 +364,6 @@ def _wall_lines(jobs: dict[str, Any]) -> list[str]:
         )
     lines += [""] + [f"- {k}: `{v}`" for k, v in jobs["commands"].items()]
     lines.append(f"- synth skipped by the synth cache (first run): {jobs['synth_skipped']}")
-    lines.append(
-        "- stacks whose saved plan was rendered with `show -json` (first run; a plan that "
-        f"reports nothing is not): {jobs.get('rendered', {})}"
-    )
     return lines
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from codat_stripe_ops.rate_budget import CODAT_REQUESTS_PER_MINUTE
 
-from .jobs import drive, expect_no_changes
+from .jobs import codat_stripe, expect_no_changes
 from .measure import median, ratio
 from .synth import clean_env
 from .workspace import GENERATED_APP, emulators, logs_of, project, secrets
@@ -52,14 +52,13 @@ def _one_size(work: Path, env: Mapping[str, str], count: int, runs: int) -> dict
         }
         cdk = project(work / "project", GENERATED_APP, run_env)
         logs.mark()
-        deploy, _ = drive("deploy", cdk.directory, run_env)
+        deploy, _ = codat_stripe("deploy", cdk.directory, run_env, *stacks, "--auto-approve")
         deploy_calls = logs.since()
         seconds, calls, writes, peaks, rss, cpu = [], [], [], [], [], []
         for _ in range(runs):
             logs.mark()
-            run, printed = drive("plan", cdk.directory, run_env)
-            counts = printed["changes"]
-            expect_no_changes("plan", counts, run.stdout)
+            run, _ = codat_stripe("plan", cdk.directory, run_env)
+            expect_no_changes("plan", run)
             counted = logs.since()
             seconds.append(run.seconds)
             cpu.append(run.cpu_seconds)
@@ -116,8 +115,8 @@ def bench_scaling(
         for a, b in itertools.pairwise(results)
     ]
     return {
-        "command": "python -m codat_bench.drive plan (synth once, stacks in parallel), "
-        "after one project deploy",
+        "command": "codat-stripe plan (synth once, stacks in parallel), after one "
+        "`codat-stripe deploy STACK... --auto-approve`",
         "parallelism": os.cpu_count(),
         "requests_per_minute_budget": CODAT_REQUESTS_PER_MINUTE,
         "sizes": results,
