@@ -477,9 +477,12 @@ class StackRunner:
     def request_cost(self, stack: str, *, deploying: bool) -> int:
         """Upper bound of the Codat requests one plan (or plan and apply) of the stack makes.
 
-        A plan reads each data source and each resource once (`restful_operation` has no
-        read) and each adopted object (import block) once; an apply adds at most a write and
-        a read-back per resource. Retries after a 429 or 5xx come on top, with backoff.
+        A plan reads each data source once (check blocks' own included) and each resource
+        once: a resource in the state is refreshed, one adopted by an import block is read by
+        the import instead, never both; a `restful_operation` is not read. An apply adds at
+        most a write and a read-back per resource. Retries after a 429 or 5xx come on top,
+        with backoff. tests/operate/test_request_cost.py checks the bound against the
+        emulator's request log, adopting and after a deploy.
         """
         try:
             document = json.loads((self.project.stack_dir(stack) / "cdk.tf.json").read_text())
@@ -489,9 +492,11 @@ class StackRunner:
         blocks = {t: b for t, b in document.get("resource", {}).items() if t.startswith(codat)}
         resources = sum(len(b) for b in blocks.values())
         operations = len(blocks.get("restful_operation", {}))
-        data = sum(len(b) for t, b in document.get("data", {}).items() if t.startswith(codat))
-        imports = len(document.get("import", []))
-        plan = resources - operations + data + imports
+        data_blocks = [document.get("data", {})] + [
+            check.get("data", {}) for check in document.get("check", {}).values()
+        ]
+        data = sum(len(b) for found in data_blocks for t, b in found.items() if t.startswith(codat))
+        plan = resources - operations + data
         return plan + (2 * resources if deploying else 0)
 
     # --- helpers ---

@@ -1,0 +1,59 @@
+"""The request budget's bound per stack (`StackRunner.request_cost`) against the emulator's
+request log: a plan never makes more Codat requests than the bound, adopting on a fresh
+Codat (import blocks) or refreshing after a deploy, nor does a deploy; the bound of a plan
+after a deploy (every review and drift check) is exact, so the budget admits as many stacks
+as Codat's limit allows.
+
+The real runner, terraform, provider and emulator, for both removal policies (the
+credentials are an operation under RETAIN, a resource read like the others under DESTROY).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from operate_support import OpsEmulator, secrets_env, stack_params
+
+from codat_stripe_ops.stack_runner import StackRunner
+from codat_stripe_ops.toolchain import CdkProject
+
+pytestmark = pytest.mark.e2e
+
+STACK = "test"
+
+
+@pytest.mark.parametrize("removal_policy", ["retain", "destroy"])
+def test_requests_stay_within_the_declared_bound_and_a_plan_meets_it(
+    make_project: Callable[..., CdkProject], emulator: OpsEmulator, removal_policy: str
+) -> None:
+    project = make_project()
+    project.env.update(
+        {
+            **secrets_env(),
+            **stack_params(emulator.base_url, (STACK,), removal_policy=removal_policy),
+        }
+    )
+    runner = StackRunner(project=project)
+    runner.ensure_synthesized()
+    plan_bound = runner.request_cost(STACK, deploying=False)
+    deploy_bound = runner.request_cost(STACK, deploying=True)
+
+    def requests_of(action: Callable[[], object]) -> int:
+        before = len(emulator.requests())
+        action()
+        return len(emulator.requests()) - before
+
+    adopting = requests_of(lambda: runner.review(STACK))
+    deploying = requests_of(lambda: runner.deploy(STACK))
+    converged = requests_of(lambda: runner.review(STACK))
+
+    print(
+        f"bound {plan_bound}/{deploy_bound}: adopting {adopting}, deploy {deploying}, "
+        f"converged {converged}"
+    )
+    # Adopting, a data source that needs a value known only after apply (the credentials'
+    # check) is read by the apply instead; a resource not yet created is not read.
+    assert 0 < adopting <= plan_bound
+    assert converged == plan_bound, "a plan after a deploy reads each object once"
+    assert plan_bound < deploying <= deploy_bound
