@@ -48,12 +48,12 @@ def test_requests_stay_within_the_declared_bound_and_a_plan_meets_it(
     deploying = requests_of(lambda: runner.deploy(STACK))
     converged = requests_of(lambda: runner.review(STACK))
 
-    print(
+    counted = (
         f"bound {plan_bound}/{deploy_bound}: adopting {adopting}, deploy {deploying}, "
         f"converged {converged}"
     )
     # Adopting, a data source that needs a value known only after apply (the credentials'
     # check) is read by the apply instead; a resource not yet created is not read.
-    assert 0 < adopting <= plan_bound
-    assert converged == plan_bound, "a plan after a deploy reads each object once"
-    assert plan_bound < deploying <= deploy_bound
+    assert 0 < adopting <= plan_bound, counted
+    assert converged == plan_bound, counted  # after a deploy each object is read once
+    assert plan_bound < deploying <= deploy_bound, counted
