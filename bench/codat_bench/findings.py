@@ -24,15 +24,18 @@ def _wall(report: dict[str, Any]) -> list[str]:
         "Where the time went and what changed: `cdktn diff`/`cdktn deploy` start Node and the "
         f"CLI before the app (a 2-stack `cdktn synth` takes {cli} s; running the app command "
         f"directly takes {direct} s), `cdktn diff` synthesizes per stack, and stacks ran one "
-        "after the other. The project's path (StackRunner) synthesizes once by running the "
-        "app command itself, skips `terraform init` where the stack is provably initialised, "
-        "and runs the stacks on a pool of the machine's cores in dependency order.",
+        "after the other. The project's commands (`codat-stripe plan`, `drift`, `deploy test "
+        "live`, measured as a user runs them) synthesize once by running the app command "
+        "itself, skip `terraform init` where the stack is provably initialised, and run the "
+        "stacks on a pool of the machine's cores in dependency order.",
         f"Zero-change review of both stacks: {project['zero_change_plan']} s against "
         f"{plain['zero_change_plan']} s of plain `terraform plan` in each twin in turn "
         f"({ratios['project']['zero_change_plan']}x; `cdktn diff`: {cdktn['zero_change_plan']} "
-        f"s, {ratios['cdktn']['zero_change_plan']}x). The review also saves each plan and "
-        "renders it as JSON (`show -json`, a second terraform process per stack) for the "
-        "summary; parallel stacks pay for that. The synth is skipped when the synth cache "
+        f"s, {ratios['cdktn']['zero_change_plan']}x). The review saves each plan (the file a "
+        "deploy can apply) and renders it as JSON (`show -json`, a second terraform process) "
+        "only when the plan reports something: a plan with no change, drift, output change "
+        "or diagnostic is summarized from the synthesized outputs (`plan_stream`, "
+        "`plan_changes.unchanged_plan`). The synth is skipped when the synth cache "
         "proves its inputs unchanged (`codat_stripe_ops.synth_cache`: every file the app "
         "opened, every directory it listed, its environment, cdktf.json and the Node runtime, "
         "hashed against the record the last synth left beside its output); with the app run "
@@ -42,13 +45,16 @@ def _wall(report: dict[str, Any]) -> list[str]:
         f"First deploy of both stacks: {project['first_deploy']} s against "
         f"{plain['first_deploy']} s of plain `init` + `apply` in turn "
         f"({ratios['project']['first_deploy']}x; `cdktn deploy`: {cdktn['first_deploy']} s, "
-        f"{ratios['cdktn']['first_deploy']}x). The project's deploy applies exactly the saved "
-        "plan it showed (no second refresh), so it runs plan, show and apply where plain "
-        "`apply` runs one process.",
+        f"{ratios['cdktn']['first_deploy']}x). The project's deploy prints every stack's "
+        "summary before it applies anything and then applies exactly the saved plans shown "
+        "(no second refresh), so it runs plan, show and apply where plain `apply` runs one "
+        "process, after the synth.",
         f"Drift check of both stacks: {project['drift_check']} s against "
         f"{plain['drift_check']} s of plain refresh-only plans in turn "
         f"({ratios['project']['drift_check']}x): the synth runs first, or is proven "
-        "unchanged, so the check runs against the committed configuration.",
+        "unchanged, so the check runs against the committed configuration; a check that "
+        "finds nothing renders no plan (a refresh-only plan exits 2 under "
+        "`-detailed-exitcode` even then, so the runner reads terraform's `-json` messages).",
     ]
 
 
@@ -62,8 +68,9 @@ def _cpu(report: dict[str, Any]) -> list[str]:
         f"{project['zero_change_plan']} CPU s (plain {plain['zero_change_plan']}), the "
         f"drift check {project['drift_check']} (plain {plain['drift_check']}), the first "
         f"deploy {project['first_deploy']} (plain {plain['first_deploy']}). The project's "
-        "path does the same terraform work plus one `show -json` per stack and its own "
-        "start-up, and wins wall time only by running stacks on idle cores: on this 2-core "
+        "path does the same terraform work, plus a `show -json` per stack where a plan "
+        "reports something, and its own start-up, and wins wall time only by running stacks "
+        "on idle cores: on this 2-core "
         f"machine, shared with other work (load average {load} at the start, "
         f"{report['machine']['load_average_at_end']} at the end), the cores are often busy, "
         "so parallel stacks gain less than on a dedicated CI runner "
@@ -153,10 +160,12 @@ def _scaling(report: dict[str, Any]) -> list[str]:
         )
         + f". Fit: {fit['fixed_seconds']} s fixed + {fit['seconds_per_environment']} s per "
         "environment; per-environment time falls as the fixed synth is shared. Each stack "
-        "is one terraform plan and one `show -json` on the pool, so on this 2-core machine the "
-        "slope is about half a sequential plan. The request budget (1,000/min, Codat's per-IP "
-        "limit) admits a stack only when its declared upper bound of requests fits the last "
-        f"60 s; measured peak {scaling['peak_requests_per_minute']} requests in any 60 s.",
+        "is one terraform plan on the pool (nothing to render in a zero-change review), so on "
+        "this 2-core machine the slope is about half a sequential plan. The request budget "
+        "(1,000/min, Codat's per-IP limit) admits a stack only when its declared upper bound "
+        "of requests fits the last 60 s; the bound of a plan after a deploy is exact (one "
+        "read per resource and data source; tests/operate/test_request_cost.py); measured "
+        f"peak {scaling['peak_requests_per_minute']} requests in any 60 s.",
         "Past one machine (a model from the figures above, not a measured CI run): a "
         "workflow fans out one job per stack, the stack names read from the synthesized "
         "manifest (`StackRunner.stacks()`). A first job synthesizes the app once "
