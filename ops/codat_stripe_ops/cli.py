@@ -355,7 +355,7 @@ def _deploy_parser(commands: Any) -> None:
 
 def run_deploy(args: argparse.Namespace) -> int:
     """`deploy STACK...`: show each saved plan's summary, confirm, apply exactly those plans."""
-    targets = list(dict.fromkeys(args.target_stacks))
+    targets = args.target_stacks = list(dict.fromkeys(args.target_stacks))
     if args.stack and args.stack != targets:
         print(f"{PROG} deploy: give the stacks as STACK arguments (not --stack)", file=sys.stderr)
         return ERROR
@@ -461,11 +461,8 @@ def _report_applied(
 def _print_digest(stack: str, digest: str | None, *, several: bool) -> None:
     """The deployed shared parameters' digest (CI reads it); named by stack when several."""
     if digest:
-        print(
-            f"{stack}: shared_parameters_sha256={digest}"
-            if several
-            else (f"shared_parameters_sha256={digest}")
-        )
+        named = f"{stack}: " if several else ""
+        print(f"{named}shared_parameters_sha256={digest}")
 
 
 def confirm(stacks: Sequence[str], plan_file: Path | None = None) -> str | None:
