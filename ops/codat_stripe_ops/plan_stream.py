@@ -53,7 +53,7 @@ def reports_anything(output: str) -> bool:
 
 
 def error_text(output: str, stderr: str = "") -> str:
-    """The errors of a failed run for people: each diagnostic's summary and detail.
+    """The errors of a failed run for people: each diagnostic's summary, place and detail.
 
     Text that is not a JSON message (terraform's own usage errors) is kept as it is.
     """
@@ -65,9 +65,24 @@ def error_text(output: str, stderr: str = "") -> str:
             continue
         severity = str(diagnostic.get("severity", "error")).capitalize()
         lines.append(f"{severity}: {diagnostic.get('summary', '')}")
+        where = _where(diagnostic)
+        if where:
+            lines.append(f"  {where}")
         if diagnostic.get("detail"):
             lines.append(str(diagnostic["detail"]))
     return "\n".join(lines)
+
+
+def _where(diagnostic: Mapping[str, Any]) -> str:
+    """Where terraform places a diagnostic: the resource and the configuration line."""
+    parts = []
+    if diagnostic.get("address"):
+        parts.append(f"with {diagnostic['address']}")
+    found = diagnostic.get("range")
+    if isinstance(found, Mapping) and found.get("filename"):
+        line = (found.get("start") or {}).get("line")
+        parts.append(f"on {found['filename']}" + (f" line {line}" if line else ""))
+    return ", ".join(parts)
 
 
 def _plain_lines(output: str) -> Iterable[str]:

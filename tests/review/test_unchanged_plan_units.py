@@ -68,6 +68,8 @@ def test_errors_are_rendered_for_people_with_plain_text_kept() -> None:
                 "severity": "error",
                 "summary": "Update API returns 401",
                 "detail": "unauthorized",
+                "address": "restful_resource.Stripe_Enabled_66A313F8",
+                "range": {"filename": "cdk.tf.json", "start": {"line": 41, "column": 3}},
             },
         }
     )
@@ -76,6 +78,7 @@ def test_errors_are_rendered_for_people_with_plain_text_kept() -> None:
         "stderr line",
         "Usage: terraform plan",
         "Error: Update API returns 401",
+        "  with restful_resource.Stripe_Enabled_66A313F8, on cdk.tf.json line 41",
         "unauthorized",
     ]
 
