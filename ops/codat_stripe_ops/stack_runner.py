@@ -30,6 +30,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import Enum, auto
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +49,16 @@ from codat_stripe_ops.toolchain import (
 )
 
 _Result = TypeVar("_Result")
+
+
+class Work(Enum):
+    """What a stack job does, for its declared Codat request cost."""
+
+    PLAN = auto()
+    APPLY = auto()
+    """Apply a saved plan (no refresh)."""
+    PLAN_AND_APPLY = auto()
+
 
 REVIEW_PLAN = "review.tfplan"
 DRIFT_PLAN = "drift.tfplan"
@@ -385,7 +396,7 @@ class StackRunner:
             "plan",
             stacks,
             lambda stack: self.saved_plan_json(stack, plan_file, refresh_only),
-            deploying=False,
+            work=Work.PLAN,
         )
 
     def review_stacks(
@@ -400,7 +411,7 @@ class StackRunner:
             "drift check" if refresh_only else "plan",
             stacks,
             lambda stack: self.review(stack, refresh_only=refresh_only),
-            deploying=False,
+            work=Work.PLAN,
         )
 
     def waves(self, stacks: Sequence[str]) -> list[list[str]]:
@@ -427,7 +438,7 @@ class StackRunner:
 
     def plans_for_deploy(self, stacks: Sequence[str]) -> dict[str, dict[str, Any]]:
         """`plan_for_deploy` of each stack, in parallel; StacksFailedError names failures."""
-        return self._each("plan", stacks, self.plan_for_deploy, deploying=False)
+        return self._each("plan", stacks, self.plan_for_deploy, work=Work.PLAN)
 
     def apply_saved_plans(self, stacks: Sequence[str], plan_file: str = DEPLOY_PLAN) -> None:
         """`apply_saved_plan` of each stack, in parallel and in dependency order.
@@ -439,12 +450,12 @@ class StackRunner:
             "apply",
             stacks,
             lambda stack: self.apply_saved_plan(stack, plan_file),
-            deploying=True,
+            work=Work.APPLY,
         )
 
     def deploy_stacks(self, stacks: Sequence[str]) -> dict[str, dict[str, Any]]:
         """Deploy each stack (`deploy`), in parallel and in dependency order."""
-        return self._each("deploy", stacks, self.deploy, deploying=True)
+        return self._each("deploy", stacks, self.deploy, work=Work.PLAN_AND_APPLY)
 
     def _each(
         self,
@@ -452,7 +463,7 @@ class StackRunner:
         stacks: Sequence[str],
         job: Callable[[str], _Result],
         *,
-        deploying: bool,
+        work: Work,
     ) -> dict[str, _Result]:
         self.ensure_synthesized()
         dependencies = self.dependencies() if stacks else {}
@@ -468,20 +479,21 @@ class StackRunner:
             job,
             parallelism=self.parallelism,
             budget=self._budget,
-            cost=lambda stack: self.request_cost(stack, deploying=deploying),
+            cost=lambda stack: self.request_cost(stack, work),
         )
         if outcome.failures:
             raise StacksFailedError(action, outcome)
         return outcome.results
 
-    def request_cost(self, stack: str, *, deploying: bool) -> int:
-        """Upper bound of the Codat requests one plan (or plan and apply) of the stack makes.
+    def request_cost(self, stack: str, work: Work = Work.PLAN) -> int:
+        """Upper bound of the Codat requests a plan, an apply of a saved plan, or both make.
 
         A plan reads each data source once (check blocks' own included) and each resource
         once: a resource in the state is refreshed, one adopted by an import block is read by
-        the import instead, never both; a `restful_operation` is not read. An apply adds at
-        most a write and a read-back per resource. Retries after a 429 or 5xx come on top,
-        with backoff. tests/operate/test_request_cost.py checks the bound against the
+        the import instead, never both; a `restful_operation` is not read. An apply makes at
+        most a write and a read-back per resource, and reads the data sources the plan could
+        not (their inputs were known only after apply). Retries after a 429 or 5xx come on
+        top, with backoff. tests/operate/test_request_cost.py checks the bounds against the
         emulator's request log, adopting and after a deploy.
         """
         try:
@@ -497,7 +509,11 @@ class StackRunner:
         ]
         data = sum(len(b) for found in data_blocks for t, b in found.items() if t.startswith(codat))
         plan = resources - operations + data
-        return plan + (2 * resources if deploying else 0)
+        if work is Work.PLAN:
+            return plan
+        if work is Work.APPLY:
+            return 2 * resources + data
+        return plan + 2 * resources  # a data source is read by the plan or by the apply
 
     # --- helpers ---
 

@@ -1,6 +1,7 @@
 """The request budget's bound per stack (`StackRunner.request_cost`) against the emulator's
-request log: a plan never makes more Codat requests than the bound, adopting on a fresh
-Codat (import blocks) or refreshing after a deploy, nor does a deploy; the bound of a plan
+request log: a plan never makes more Codat requests than its bound, adopting on a fresh
+Codat (import blocks) or refreshing after a deploy, nor does the apply of its saved plan or
+the two together; the bound of a plan
 after a deploy (every review and drift check) is exact, so the budget admits as many stacks
 as Codat's limit allows.
 
@@ -15,7 +16,7 @@ from collections.abc import Callable
 import pytest
 from operate_support import OpsEmulator, secrets_env, stack_params
 
-from codat_stripe_ops.stack_runner import StackRunner
+from codat_stripe_ops.stack_runner import DEPLOY_PLAN, StackRunner, Work
 from codat_stripe_ops.toolchain import CdkProject
 
 pytestmark = pytest.mark.e2e
@@ -36,8 +37,9 @@ def test_requests_stay_within_the_declared_bound_and_a_plan_meets_it(
     )
     runner = StackRunner(project=project)
     runner.ensure_synthesized()
-    plan_bound = runner.request_cost(STACK, deploying=False)
-    deploy_bound = runner.request_cost(STACK, deploying=True)
+    plan_bound = runner.request_cost(STACK, Work.PLAN)
+    apply_bound = runner.request_cost(STACK, Work.APPLY)
+    deploy_bound = runner.request_cost(STACK, Work.PLAN_AND_APPLY)
 
     def requests_of(action: Callable[[], object]) -> int:
         before = len(emulator.requests())
@@ -45,15 +47,16 @@ def test_requests_stay_within_the_declared_bound_and_a_plan_meets_it(
         return len(emulator.requests()) - before
 
     adopting = requests_of(lambda: runner.review(STACK))
-    deploying = requests_of(lambda: runner.deploy(STACK))
+    planned = requests_of(lambda: runner.plan_for_deploy(STACK))
+    applied = requests_of(lambda: runner.apply_saved_plan(STACK, DEPLOY_PLAN))
     converged = requests_of(lambda: runner.review(STACK))
-
     counted = (
-        f"bound {plan_bound}/{deploy_bound}: adopting {adopting}, deploy {deploying}, "
-        f"converged {converged}"
+        f"bounds plan {plan_bound}, apply {apply_bound}, both {deploy_bound}: adopting "
+        f"{adopting}, planned {planned}, applied {applied}, converged {converged}"
     )
     # Adopting, a data source that needs a value known only after apply (the credentials'
     # check) is read by the apply instead; a resource not yet created is not read.
-    assert 0 < adopting <= plan_bound, counted
+    assert 0 < adopting == planned <= plan_bound, counted
+    assert 0 < applied <= apply_bound, counted
+    assert planned + applied <= deploy_bound, counted
     assert converged == plan_bound, counted  # after a deploy each object is read once
-    assert plan_bound < deploying <= deploy_bound, counted
