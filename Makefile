@@ -74,7 +74,7 @@ OPENTOFU := $(CURDIR)/$(TOOLCHAIN)/opentofu/$(OPENTOFU_VERSION)/tofu
 test-opentofu: setup  ## The stack e2e tests again on OpenTofu built from source (the no-terraform fallback).
 	toolchain/build-opentofu.sh $(OPENTOFU_VERSION) $(OPENTOFU)
 	$(WITH_TF_ENV) $(OPENTOFU) version | grep '^OpenTofu v$(OPENTOFU_VERSION)'
-	$(WITH_TF_ENV) TERRAFORM_BINARY_OVERRIDE=$(OPENTOFU) $(VENV)/bin/pytest -m e2e tests/e2e/test_stripe_stacks.py tests/e2e/test_opentofu_destroy_adoption.py
+	$(WITH_TF_ENV) TERRAFORM_BINARY_OVERRIDE=$(OPENTOFU) $(VENV)/bin/pytest -m e2e tests/e2e/test_stripe_stacks.py tests/e2e/test_destroy_first_deploy.py tests/e2e/test_destroy_policy_credentials.py
 
 lock: | $(UV)  ## Re-resolve the Python lock files after changing pins.
 	$(UV) pip compile --quiet --python-version 3.11 --generate-hashes --all-extras -o requirements.lock pyproject.toml

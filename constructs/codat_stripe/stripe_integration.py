@@ -328,10 +328,16 @@ class StripeIntegration(Construct):
             import_existing(
                 self.data_access, import_id(settings_path, settings_path, [one_time_sync])
             )
-            import_existing(
-                self.enabled,
-                import_id(endpoints.integration(self.platform_key), enabled_path, ["enabled"]),
-            )
+            if not destroy:
+                # Under DESTROY the toggle is re-created with the credentials
+                # (replace_triggered_by), and OpenTofu would replace an object it is still
+                # importing when the credentials are created on the first deploy, destroying
+                # it with the import's settings. The toggle is written, not adopted: a PUT of
+                # the code's value, the same write an adopted toggle that differs gets.
+                import_existing(
+                    self.enabled,
+                    import_id(endpoints.integration(self.platform_key), enabled_path, ["enabled"]),
+                )
 
         prefix = re.sub(r"[^a-zA-Z0-9]+", "_", id).strip("_").lower()
         self.credentials_check_name = f"{prefix}_credentials_match"
