@@ -407,7 +407,7 @@ def _deploy_wave(
             (stack,) = stacks
             shown = {stack: runner.show_saved_plan(stack, plan_file)}
             check_plan_is_for(runner, stack, shown[stack], args.plan_file)
-        elif len(stacks) == 1:
+        elif len(stacks) == 1:  # its own errors as they are, not wrapped per stack
             shown = {stacks[0]: runner.plan_for_deploy(stacks[0])}
         else:
             shown = runner.plans_for_deploy(stacks)
@@ -435,7 +435,7 @@ def _deploy_wave(
             print(f"{PROG} deploy: {refusal}", file=sys.stderr)
             return ERROR
     try:
-        if len(changing) == 1:
+        if len(changing) == 1:  # keeps StalePlanError's message for `--plan-file`
             runner.apply_saved_plan(changing[0], plan_file)
         else:
             runner.apply_saved_plans(changing, str(plan_file))

@@ -89,6 +89,31 @@ def run_stacks(
     return outcome
 
 
+def dependency_waves(
+    stacks: Sequence[str], dependencies: Mapping[str, Sequence[str]]
+) -> list[list[str]]:
+    """The stacks grouped in dependency order: each group needs only earlier groups.
+
+    Only dependencies among `stacks` count (a stack outside the selection is assumed to be
+    in place already); the order within a group is the order given. ValueError names the
+    stacks of a dependency cycle.
+    """
+    remaining = list(dict.fromkeys(stacks))
+    selected, placed, waves = set(remaining), set[str](), []
+    while remaining:
+        wave = [
+            stack
+            for stack in remaining
+            if all(d in placed or d not in selected for d in dependencies.get(stack, ()))
+        ]
+        if not wave:
+            raise ValueError(f"dependency cycle among stacks {sorted(remaining)}")
+        waves.append(wave)
+        placed.update(wave)
+        remaining = [stack for stack in remaining if stack not in placed]
+    return waves
+
+
 def _skip_dependents(
     pending: list[str], needs: Mapping[str, Sequence[str]], failures: dict[str, str]
 ) -> None:

@@ -7,7 +7,6 @@ the stack's own (`check_plan_is_for`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -35,7 +34,7 @@ def check_plan_is_for(runner: StackRunner, stack: str, plan: Mapping[str, Any], 
     The plan's root variables must be the synthesized stack's, and each identity output the
     stack sets to a constant must have that value in the plan.
     """
-    document = json.loads((runner.project.stack_dir(stack) / "cdk.tf.json").read_text())
+    document = runner.stack_document(stack)
     planned = plan.get("configuration", {}).get("root_module", {}).get("variables", {})
     declared = sorted(document.get("variable", {}))
     mismatches = []

@@ -35,7 +35,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from codat_stripe_ops import init_reuse, plan_stream
-from codat_stripe_ops.parallel import StackResults, default_parallelism, run_stacks
+from codat_stripe_ops.parallel import (
+    StackResults,
+    default_parallelism,
+    dependency_waves,
+    run_stacks,
+)
 from codat_stripe_ops.plan_changes import StackPlan, parse_plan, unchanged_plan
 from codat_stripe_ops.rate_budget import CODAT_REQUESTS_PER_MINUTE, RateBudget
 from codat_stripe_ops.synth import SynthError, read_manifest, synthesize
@@ -259,11 +264,6 @@ class StackRunner:
         init_reuse.mark_initialised(directory, self.project.env)
         return True
 
-    def saved_plan_json(self, stack: str, plan_file: str, refresh_only: bool) -> dict[str, Any]:
-        """Init the stack if needed, save a plan (optionally refresh-only), return its JSON."""
-        self.save_plan(stack, plan_file, refresh_only)
-        return self._show_json(stack, plan_file)
-
     def save_plan(self, stack: str, plan_file: str, refresh_only: bool) -> bool:
         """Init the stack if needed and save a plan (optionally refresh-only) in its directory.
 
@@ -321,7 +321,8 @@ class StackRunner:
         Show it, then apply exactly that file with `apply_saved_plan`: nothing is planned
         twice and what is applied is what was shown.
         """
-        return self.saved_plan_json(stack, plan_file, refresh_only=False)
+        self.save_plan(stack, plan_file, refresh_only=False)
+        return self._show_json(stack, plan_file)
 
     def show_saved_plan(self, stack: str, plan_file: str | Path) -> dict[str, Any]:
         """The JSON of a plan saved earlier (e.g. a CI artifact), after initialising the stack.
@@ -348,7 +349,7 @@ class StackRunner:
         """Plan the stack, apply exactly that saved plan, and return the applied plan's JSON.
 
         `plan_for_deploy` and `apply_saved_plan` in one step, for callers that show nothing
-        before applying (the demo, benchmarks, tests). The saved plan is rendered as JSON
+        before applying (tests). The saved plan is rendered as JSON
         while it is applied (both only read the plan file), so the rendering costs no time
         on the deploy's path.
         """
@@ -382,23 +383,6 @@ class StackRunner:
 
     # --- many stacks, in parallel ---
 
-    def plan_stacks(
-        self, stacks: Sequence[str], *, refresh_only: bool = False
-    ) -> dict[str, dict[str, Any]]:
-        """Plan each stack into a saved plan file and return each plan's JSON, by stack name.
-
-        The saved plan is `review.tfplan` (or `drift.tfplan` when `refresh_only`) in the
-        stack's working directory, so a caller can upload or apply it. Stacks run in
-        parallel; if any fails, StacksFailedError carries the others' plans.
-        """
-        plan_file = DRIFT_PLAN if refresh_only else REVIEW_PLAN
-        return self._each(
-            "plan",
-            stacks,
-            lambda stack: self.saved_plan_json(stack, plan_file, refresh_only),
-            work=Work.PLAN,
-        )
-
     def review_stacks(
         self, stacks: Sequence[str], *, refresh_only: bool = False
     ) -> dict[str, StackPlan]:
@@ -415,26 +399,15 @@ class StackRunner:
         )
 
     def waves(self, stacks: Sequence[str]) -> list[list[str]]:
-        """The stacks grouped in dependency order: each group needs only earlier groups.
+        """The stacks grouped in dependency order (`parallel.dependency_waves`).
 
-        Stacks outside the selection are assumed in place already. A deploy plans and
-        applies one group at a time, so a stack is planned after what it reads was applied.
+        A deploy plans and applies one group at a time, so a stack is planned after what it
+        reads was applied.
         """
-        dependencies = self.dependencies()
-        remaining = list(dict.fromkeys(stacks))
-        selected, placed, waves = set(remaining), set[str](), []
-        while remaining:
-            wave = [
-                stack
-                for stack in remaining
-                if all(d in placed or d not in selected for d in dependencies.get(stack, ()))
-            ]
-            if not wave:
-                raise StackRunError(f"dependency cycle among stacks {sorted(remaining)}")
-            waves.append(wave)
-            placed.update(wave)
-            remaining = [stack for stack in remaining if stack not in placed]
-        return waves
+        try:
+            return dependency_waves(stacks, self.dependencies())
+        except ValueError as cycle:
+            raise StackRunError(str(cycle)) from cycle
 
     def plans_for_deploy(self, stacks: Sequence[str]) -> dict[str, dict[str, Any]]:
         """`plan_for_deploy` of each stack, in parallel; StacksFailedError names failures."""
@@ -452,10 +425,6 @@ class StackRunner:
             lambda stack: self.apply_saved_plan(stack, plan_file),
             work=Work.APPLY,
         )
-
-    def deploy_stacks(self, stacks: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Deploy each stack (`deploy`), in parallel and in dependency order."""
-        return self._each("deploy", stacks, self.deploy, work=Work.PLAN_AND_APPLY)
 
     def _each(
         self,
@@ -497,7 +466,7 @@ class StackRunner:
         emulator's request log, adopting and after a deploy.
         """
         try:
-            document = json.loads((self.project.stack_dir(stack) / "cdk.tf.json").read_text())
+            document = self.stack_document(stack)
         except (OSError, ValueError):
             return 0
         codat = "restful_"  # blocks of the Codat API's provider; others make no Codat calls

@@ -110,7 +110,7 @@ def test_deploy_keeps_state_in_s3_and_another_checkout_sees_it(
 
     # Another checkout, nothing local: the same state from S3, nothing to do.
     runner_b = _runner(make_project("runner-b", app=S3_APP), env)
-    planned = runner_b.plan_stacks(runner_b.stacks(["test"]))["test"]
+    planned = runner_b.plan_for_deploy(runner_b.stacks(["test"])[0])
     changed = [
         c["address"]
         for c in planned["resource_changes"]

@@ -39,7 +39,8 @@ def test_nothing_to_report_is_not_rendered_and_matches_the_rendered_plan(
     project.env.update(
         {"CODAT_BASE_URL_TEST": codat.base_url, "CODAT_BASE_URL_LIVE": codat.base_url, **secrets()}
     )
-    StackRunner(project=project).deploy_stacks(STACKS)
+    deployer = StackRunner(project=project)
+    deployer.apply_saved_plans(list(deployer.plans_for_deploy(STACKS)))
 
     for refresh_only in (False, True):
         runner = StackRunner(project=project, synth=False)
