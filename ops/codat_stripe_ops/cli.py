@@ -638,8 +638,7 @@ def refuse_local_state(runner: StackRunner, stacks: Sequence[str], allowed: bool
 
 def backend_of(runner: StackRunner, stack: str) -> str:
     """The backend type of a synthesized stack (`local` when none is declared)."""
-    document = json.loads((runner.project.stack_dir(stack) / "cdk.tf.json").read_text())
-    terraform = document.get("terraform", {})
+    terraform = runner.stack_document(stack).get("terraform", {})
     if terraform.get("cloud"):
         return "cloud"
     backends = list(terraform.get("backend", {}))

@@ -380,16 +380,6 @@ def _show(value: Any) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
-def load_stack(runner: StackRunner, stack: str) -> dict[str, Any]:
-    """The synthesized Terraform JSON of one stack."""
-    path = runner.project.stack_dir(stack) / "cdk.tf.json"
-    try:
-        document: dict[str, Any] = json.loads(path.read_text())
-    except (OSError, ValueError) as error:
-        raise StackRunError(f"cannot read stack {stack!r} from {path}: {error}") from error
-    return document
-
-
 def shared_parameters_of(stack: str, document: Mapping[str, Any]) -> dict[str, Any]:
     """The `shared_parameters` a synthesized stack would record, parsed."""
     output = document.get("output", {}).get(SHARED_OUTPUT)
@@ -461,7 +451,7 @@ def check(
     runner.stacks([source, target])
     names = (source, target)
     result = PromotionResult(source=source, target=target)
-    documents = load_stack(runner, source), load_stack(runner, target)
+    documents = runner.stack_document(source), runner.stack_document(target)
     try:
         result.differences = compare(documents[0], documents[1], names)
         if deployed:

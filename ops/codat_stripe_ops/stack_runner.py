@@ -309,10 +309,12 @@ class StackRunner:
         return parse_plan(stack, self._show_json(stack, plan_file))
 
     def stack_document(self, stack: str) -> dict[str, Any]:
-        """The stack's synthesized Terraform JSON (`cdk.tf.json`)."""
-        document: dict[str, Any] = json.loads(
-            (self.project.stack_dir(stack) / "cdk.tf.json").read_text()
-        )
+        """The stack's synthesized Terraform JSON (`cdk.tf.json`); StackRunError if unreadable."""
+        path = self.project.stack_dir(stack) / "cdk.tf.json"
+        try:
+            document: dict[str, Any] = json.loads(path.read_text())
+        except (OSError, ValueError) as error:
+            raise StackRunError(f"cannot read stack {stack!r} from {path}: {error}") from error
         return document
 
     def plan_for_deploy(self, stack: str, plan_file: str = DEPLOY_PLAN) -> dict[str, Any]:
@@ -467,7 +469,7 @@ class StackRunner:
         """
         try:
             document = self.stack_document(stack)
-        except (OSError, ValueError):
+        except StackRunError:
             return 0
         codat = "restful_"  # blocks of the Codat API's provider; others make no Codat calls
         blocks = {t: b for t, b in document.get("resource", {}).items() if t.startswith(codat)}

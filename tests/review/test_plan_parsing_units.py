@@ -8,7 +8,6 @@ import copy
 import dataclasses
 import json
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -24,6 +23,8 @@ from codat_stripe_ops.plan_changes import (
     parse_plan,
     safe,
 )
+from codat_stripe_ops.stack_runner import StackRunner
+from codat_stripe_ops.toolchain import CdkProject
 from e2e_support import REPO
 
 PLANS = Path(__file__).parent / "plans"
@@ -460,8 +461,9 @@ def test_planned_output_is_the_plans_own_value_not_the_prior_states() -> None:
 
 
 def test_deploy_refuses_a_saved_plan_of_another_stack(tmp_path: Path) -> None:
-    stack_dir = tmp_path / "live"
-    stack_dir.mkdir()
+    project = CdkProject(directory=tmp_path, env={})
+    stack_dir = project.stack_dir("live")
+    stack_dir.mkdir(parents=True)
     (stack_dir / "cdk.tf.json").write_text(
         json.dumps(
             {
@@ -470,7 +472,7 @@ def test_deploy_refuses_a_saved_plan_of_another_stack(tmp_path: Path) -> None:
             }
         )
     )
-    runner: Any = SimpleNamespace(project=SimpleNamespace(stack_dir=lambda _stack: stack_dir))
+    runner = StackRunner(project=project)
     test_plan = _with_outputs(_plan("nochange"), stripe_mode="test")
     with pytest.raises(saved_plans.PlanNotForStackError) as refused:
         saved_plans.check_plan_is_for(runner, "live", test_plan, Path("plans/test.tfplan"))
