@@ -18,6 +18,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 TOOLCHAIN_ENV = REPO / ".toolchain" / "env"
 NODE_BIN = REPO / "node_modules" / ".bin"
+TERRAFORM_GOGC = "400"
+"""Go's garbage-collection target for the terraform/tofu processes run here (and their providers).
+
+A plan, show or apply of one of these stacks is a short-lived process with a small heap; at
+Go's default (100) a plan spends about a fifth of its CPU collecting. At 400 the heap may grow
+to five times the live data before a collection: a plan of one stack peaks at about 101 MiB
+instead of 80 MiB and uses about 22% less CPU (bench/README.md). A GOGC set by the user wins.
+"""
 
 
 def default_project_dir() -> Path:
@@ -105,7 +113,9 @@ class CdkProject:
     ) -> subprocess.CompletedProcess[str]:
         """Run terraform/tofu in a synthesized stack's working directory."""
         binary = self.env["TERRAFORM_BINARY_NAME"]
-        return self._run([binary, *args], self.stack_dir(stack), check, extra_env, timeout)
+        go_runtime = {} if "GOGC" in self.env else {"GOGC": TERRAFORM_GOGC}
+        run_env = {**go_runtime, **(extra_env or {})}
+        return self._run([binary, *args], self.stack_dir(stack), check, run_env, timeout)
 
     def _run(
         self,
