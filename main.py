@@ -15,6 +15,7 @@ CODAT_BASE_URL_<STACK> (another Codat, e.g. the local emulator) and STRIPE_CLIEN
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import replace
 
@@ -72,7 +73,18 @@ def build(app: App) -> list[CodatStripeStack]:
     return build_stacks(app, SHARED, environments())
 
 
+def synth(app: App) -> None:
+    """Write cdktf.out; the process then ends without collecting what the app created.
+
+    Python's last garbage collection at exit walks every object jsii made for the constructs
+    (about 40 ms for the two stacks, 0.14 s for 50 environments; bench/README.md) and frees
+    nothing the exit does not. Frozen objects are left out of it; exit handlers still run.
+    """
+    app.synth()
+    gc.freeze()
+
+
 if __name__ == "__main__":
     application = App()
     build(application)
-    application.synth()
+    synth(application)

@@ -52,4 +52,4 @@ environments = (
 )
 app = App()
 build_stacks(app, shared, environments)
-app.synth()
+main.synth(app)
