@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from codat_emulator.process import EmulatorProcess
-from codat_stripe_ops.toolchain import CommandFailedError
+from codat_stripe_ops.toolchain import TERRAFORM_GOGC, CommandFailedError
 
 from .measure import Run, median, ratio, run_timed
 from .plain import URL_VARIABLE, copy_stacks
@@ -71,6 +71,9 @@ COMMANDS = {
     "plain_deploy": "terraform init; terraform apply -auto-approve (per stack, in turn)",
     "plain_plan": "terraform plan -detailed-exitcode (per stack, in turn)",
     "plain_drift": "terraform plan -refresh-only -detailed-exitcode (per stack, in turn)",
+    "plain_same_gogc": f"the plain jobs again with GOGC={TERRAFORM_GOGC}, the Go GC target the "
+    "project's commands give terraform (a reference, not a target: how much of the difference "
+    "is that setting)",
 }
 
 
@@ -254,26 +257,33 @@ def _medians(runs: list[dict[str, Any]], suffix: str) -> dict[str, float]:
 
 def bench_jobs(work: Path, env: Mapping[str, str], runs: int) -> dict[str, Any]:
     """Run the project, cdktn and plain flows `runs` times, interleaved; medians and ratios."""
-    project_runs, cdktn_runs, plain_runs = [], [], []
+    project_runs, cdktn_runs, plain_runs, gogc_runs = [], [], [], []
+    # Plain terraform as users run it (Go's default GC), and again with the project's setting.
+    plain_env = {k: v for k, v in env.items() if k != "GOGC"}
+    gogc_env = {**plain_env, "GOGC": TERRAFORM_GOGC}
     for index in range(runs):
         project_runs.append(_project_run(work / f"project-{index}", env))
-        plain_runs.append(_plain_run(work / f"plain-{index}", env))
+        plain_runs.append(_plain_run(work / f"plain-{index}", plain_env))
+        gogc_runs.append(_plain_run(work / f"plain-gogc-{index}", gogc_env))
         cdktn_runs.append(_cdktn_run(work / f"cdktn-{index}", env))
     seconds = {
         "project": _medians(project_runs, "_seconds"),
         "cdktn": _medians(cdktn_runs, "_seconds"),
         "plain_terraform": _medians(plain_runs, "_seconds"),
+        "plain_terraform_same_gogc": _medians(gogc_runs, "_seconds"),
     }
     memory = {
         "project": _medians(project_runs, "_rss_mib"),
         "cdktn": _medians(cdktn_runs, "_rss_mib"),
         "plain_terraform": _medians(plain_runs, "_rss_mib"),
+        "plain_terraform_same_gogc": _medians(gogc_runs, "_rss_mib"),
     }
     cpu = {
         "project": _medians(project_runs, "_cpu"),
         "plain_terraform": _medians(plain_runs, "_cpu"),
+        "plain_terraform_same_gogc": _medians(gogc_runs, "_cpu"),
     }
-    plain = seconds["plain_terraform"]
+    plain, same_gogc = seconds["plain_terraform"], seconds["plain_terraform_same_gogc"]
     return {
         "managed_objects": MANAGED_OBJECTS,
         "api_calls": {job: _calls_summary(project_runs, job) for job in MINIMUM},
@@ -296,6 +306,11 @@ def bench_jobs(work: Path, env: Mapping[str, str], runs: int) -> dict[str, Any]:
                 if job.removesuffix("_synthesized") in plain
             },
             "cdktn": {job: ratio(seconds["cdktn"][job], plain[job]) for job in seconds["cdktn"]},
+            "project_vs_plain_same_gogc": {
+                job: ratio(seconds["project"][job], same_gogc[job.removesuffix("_synthesized")])
+                for job in seconds["project"]
+                if job.removesuffix("_synthesized") in same_gogc
+            },
         },
         "commands": COMMANDS,
     }

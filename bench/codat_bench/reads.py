@@ -46,9 +46,12 @@ READS_PER_STACK = (
     Read(
         "GET /integrations/credentials/{key}",
         "StoredCredentials (data source of the credentials check)",
-        False,
-        "the same masked GET as ObservedCredentials; the check could read ObservedCredentials' "
-        "output (a change in stripe_integration.py, which keeps the check and its warning)",
+        True,
+        "the same masked GET as ObservedCredentials when no write is pending, but it depends on "
+        "Credentials, so after a write it is read again and the check verifies what Codat "
+        "stored. A check reading ObservedCredentials would end every healing deploy with a "
+        "false warning (that read precedes the write and is not repeated), and "
+        "ObservedCredentials cannot wait for the write: the write is triggered from it",
     ),
     Read(
         "GET /settings/integrations/{id}",

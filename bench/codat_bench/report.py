@@ -364,6 +364,17 @@ def _wall_lines(jobs: dict[str, Any]) -> list[str]:
         )
     lines += [""] + [f"- {k}: `{v}`" for k, v in jobs["commands"].items()]
     lines.append(f"- synth skipped by the synth cache (first run): {jobs['synth_skipped']}")
+    same = seconds["plain_terraform_same_gogc"]
+    same_memory, same_cpu = memory["plain_terraform_same_gogc"], cpu["plain_terraform_same_gogc"]
+    same_ratios = ratios["project_vs_plain_same_gogc"]
+    shown = []
+    for job, project_ratio in same_ratios.items():
+        plain_job = job.removesuffix("_synthesized")
+        shown.append(
+            f"{job} {same[plain_job]} s, {same_memory[plain_job]:,.0f} MiB, CPU "
+            f"{same_cpu[plain_job]:,.2f} s (project / that {project_ratio}x)"
+        )
+    lines.append("- plain terraform with the project's GOGC (reference): " + "; ".join(shown))
     return lines
 
 
