@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from codat_stripe_ops.synth_cache import RECORD, synthesize_cached
+from codat_stripe_ops.synth_cache import RECORD, synthesize_cached, wait_for_record
 from codat_stripe_ops.toolchain import CdkProject
 
 APP = """\
@@ -112,6 +112,7 @@ def test_a_hand_edited_output_is_not_trusted(project: CdkProject) -> None:
 @pytest.mark.parametrize("record", ["missing", "corrupt"])
 def test_without_a_readable_record_the_app_runs(project: CdkProject, record: str) -> None:
     assert synth(project) is True
+    wait_for_record()
     path = project.directory / "cdktf.out" / RECORD
     if record == "missing":
         path.unlink()
@@ -137,9 +138,62 @@ def test_a_failing_app_leaves_no_record_to_hit(project: CdkProject) -> None:
 def test_the_trace_names_what_the_app_read(project: CdkProject) -> None:
     """The record lists the app, its imported module and the CDK's own files it opened."""
     assert synth(project) is True
+    wait_for_record()
     trace = json.loads((project.directory / "cdktf.out" / RECORD).read_text())["trace"]
     app_dir = os.path.realpath(Path(project.app_script).parent)
     assert os.path.join(app_dir, "app.py") in trace["files"]
     assert any(f.startswith(os.path.join(app_dir, "cdk_settings")) for f in trace["files"])
     assert any("/cdktn/" in f or "/cdktf/" in f for f in trace["files"])
     assert app_dir in trace["dirs"]
+
+
+def test_the_record_is_written_before_the_process_exits(
+    project: CdkProject, tmp_path: Path
+) -> None:
+    """The record is hashed on a thread; a command that exits right after still leaves it."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "synth_once.py"
+    script.write_text(
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from codat_stripe_ops.synth_cache import synthesize_cached\n"
+        "synthesize_cached(Path(sys.argv[1]), dict(__import__('os').environ))\n"
+    )
+    subprocess.run(
+        [sys.executable, str(script), str(project.directory)], env=project.env, check=True
+    )
+    assert (project.directory / "cdktf.out" / RECORD).is_file()
+    assert synth(project) is False
+
+
+def test_a_file_changed_after_the_app_read_it_is_never_recorded(tmp_path: Path) -> None:
+    """The record is written only if every input is as it was when the app first read it."""
+    import time
+
+    from codat_stripe_ops.synth_cache import signature, unchanged_since_read
+
+    read_before_start = tmp_path / "settings.py"
+    read_before_start.write_text("A = 1\n")
+    time.sleep(0.05)  # the filesystem clock is coarse: the marker must be strictly later
+    marker = tmp_path / "app-starts"
+    marker.touch()
+    started = marker.stat().st_ctime_ns  # as synthesize_cached takes it
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    trace = {
+        "files": [str(read_before_start)],
+        "dirs": [str(scratch)],
+        "stats": {str(read_before_start): signature(str(read_before_start))},
+        "started_ns": started,
+    }
+    trace["stats"][str(scratch)] = signature(str(scratch))  # type: ignore[index]
+    assert unchanged_since_read(trace)
+    scratch.rmdir()  # the app's own temporary directory, gone after it exited
+    assert unchanged_since_read(trace)
+    read_before_start.write_text("A = 2\n")
+    assert not unchanged_since_read(trace)
+    read_before_start.unlink()  # an input deleted after it was read
+    assert not unchanged_since_read(trace)
+    assert not unchanged_since_read({k: v for k, v in trace.items() if k != "stats"})

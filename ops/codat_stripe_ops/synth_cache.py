@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import shutil
+import threading
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,9 @@ from codat_stripe_ops.synth_trace import TRACE_ENV
 
 RECORD = ".codat-synth-inputs.json"
 """Kept in cdktf.out: the last synth's inputs, their hash and the hash of its output."""
+
+_pending_record: threading.Thread | None = None
+"""The thread writing the last synth's record, if it has not finished (see `_record_later`)."""
 
 
 def _digest_file(path: Path) -> str:
@@ -56,6 +60,38 @@ def _listing(path: Path) -> str:
         return "missing"
     except OSError as error:
         return f"error:{error.errno}"
+
+
+def signature(path: str) -> list[int] | None:
+    """(mtime_ns, size, ctime_ns, inode) of `path`, None if it cannot be read.
+
+    The same list as the trace hook's `_signature` (synth_trace/sitecustomize.py), taken
+    when the app first opened or listed the path.
+    """
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return [found.st_mtime_ns, found.st_size, found.st_ctime_ns, found.st_ino]
+
+
+def unchanged_since_read(trace: Mapping[str, Any]) -> bool:
+    """Whether every path the app opened or listed is as it was when the app first did so.
+
+    A path the app created itself and that is gone now (e.g. the jsii runtime's temporary
+    directory) is its own scratch space, not an input: it was created after `started_ns`, a
+    time taken from the filesystem's clock (a file's ctime) just before the app started. A
+    trace without signatures or that time proves nothing, so it is False.
+    """
+    stats, started = trace.get("stats"), trace.get("started_ns")
+    if not isinstance(stats, dict) or not isinstance(started, int):
+        return False
+    for path, before in stats.items():
+        now = signature(path)
+        scratch = now is None and before is not None and before[2] >= started
+        if now != before and not scratch:
+            return False
+    return True
 
 
 def _with_companions(files: Iterable[str]) -> list[str]:
@@ -130,6 +166,7 @@ def synthesize_cached(
     project_dir: Path, env: Mapping[str, str]
 ) -> tuple[bool, dict[str, SynthesizedStack]]:
     """Synthesize unless provably unchanged; return (whether the app ran, stacks by name)."""
+    wait_for_record()  # an earlier synth's record (this process) is complete before it is read
     config = read_config(project_dir)
     outdir = project_dir / str(config.get("output") or "cdktf.out")
     record_path = outdir / RECORD
@@ -149,16 +186,61 @@ def synthesize_cached(
     trace_path = project_dir / f".codat-synth-trace-{os.getpid()}.json"
     trace_path.unlink(missing_ok=True)
     try:
+        # Created now, so its ctime is the filesystem's clock just before the app starts.
+        trace_path.touch()
+        started_ns = trace_path.stat().st_ctime_ns
         stacks: dict[str, SynthesizedStack] = synthesize(project_dir, _app_env(env, trace_path))
-        trace = json.loads(trace_path.read_text()) if trace_path.exists() else None
+        text = trace_path.read_text()
+        trace = {**json.loads(text), "started_ns": started_ns} if text else None
     finally:
         trace_path.unlink(missing_ok=True)
     output = output_key(outdir)
     if trace is not None and output is not None:
-        record = {
-            "trace": trace,
-            "inputs": inputs_key(config, project_dir, visible, trace),
-            "output": output,
-        }
-        record_path.write_text(json.dumps(record) + "\n")
+        _record_later(record_path, config, project_dir, visible, trace, output)
     return True, stacks
+
+
+def wait_for_record() -> None:
+    """Return once the record of the last synth in this process is written (or given up)."""
+    global _pending_record
+    if _pending_record is not None:
+        _pending_record.join()
+        _pending_record = None
+
+
+def _record_later(
+    record_path: Path,
+    config: Mapping[str, Any],
+    project_dir: Path,
+    visible: Mapping[str, str],
+    trace: Mapping[str, list[str]],
+    output: str,
+) -> None:
+    """Hash the traced inputs and write the record on a thread, while terraform starts.
+
+    Hashing the app's inputs (the CDK's bundles are megabytes) took about 25 ms after every
+    synth, before any stack could start. The thread starts at once, so the files are read
+    as soon as before; it is not a daemon, so the interpreter waits for it and the record is
+    complete before the command exits. The record is written whole (renamed into place):
+    until then there is none, which is a miss, never a wrong hit.
+
+    No record is written if any file the app opened or listed changed since it did (its stat
+    signature, taken by the trace hook before the read, differs after the hashing): the hash
+    could then be of content the app never saw.
+    """
+    global _pending_record
+
+    def write() -> None:
+        inputs = inputs_key(config, project_dir, visible, trace)
+        if not unchanged_since_read(trace):
+            return  # a file changed after the app read it: the hash may not be what it read
+        record = {"trace": trace, "inputs": inputs, "output": output}
+        partial = record_path.with_name(f"{record_path.name}.{os.getpid()}.tmp")
+        try:
+            partial.write_text(json.dumps(record) + "\n")
+            partial.replace(record_path)
+        except OSError:
+            partial.unlink(missing_ok=True)  # no record: the next run synthesizes
+
+    _pending_record = threading.Thread(target=write, name="synth-cache-record")
+    _pending_record.start()

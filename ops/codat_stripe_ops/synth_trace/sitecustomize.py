@@ -4,6 +4,12 @@ Active only when CODAT_STRIPE_SYNTH_TRACE names a file: an audit hook records ev
 opened (imports included: they open their source or bytecode) and every directory listed
 (the import system lists each sys.path entry it searches), and the list is written to that
 file when the app exits normally. A `sitecustomize` this one shadows still runs.
+
+Each path's stat signature (see `_signature`) is taken when the app first opens or lists
+it, before it reads it (and a bytecode file's source with it, as the import system checks
+that source): `synth_cache` writes no record if any of them differs once it has hashed the
+contents, so a file edited while the app ran, or before the hashing, can never be recorded
+as the content the output came from.
 """
 
 import atexit
@@ -28,9 +34,34 @@ def _chain_shadowed() -> None:
         spec.loader.exec_module(module)
 
 
+def _signature(path: str) -> list[int] | None:
+    """(mtime_ns, size, ctime_ns, inode) of `path`, None if it cannot be read.
+
+    Any write changes ctime; a replacement changes the inode. synth_cache.signature must
+    compute exactly the same list.
+    """
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return [found.st_mtime_ns, found.st_size, found.st_ctime_ns, found.st_ino]
+
+
 if _TRACE:
     _files: set[str] = set()
     _dirs: set[str] = set()
+    _stats: dict[str, list[int] | None] = {}
+
+    def _note(path: str) -> None:
+        if path not in _stats:
+            _stats[path] = _signature(path)
+            if path.endswith(".pyc") and os.path.basename(os.path.dirname(path)) == "__pycache__":
+                source = os.path.join(
+                    os.path.dirname(os.path.dirname(path)),
+                    os.path.basename(path).split(".")[0] + ".py",
+                )
+                _stats.setdefault(source, _signature(source))
+
     _outdir = os.path.realpath(os.environ.get("CDKTF_OUTDIR", "cdktf.out"))
     _trace_path = os.path.realpath(_TRACE)
     _WRITE = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND
@@ -52,14 +83,16 @@ if _TRACE:
             path = _path(args[0])
             if path and path != _trace_path and not path.startswith(_outdir + os.sep):
                 _files.add(path)
+                _note(path)
         elif event in ("os.listdir", "os.scandir"):
             path = _path(args[0] if args and args[0] is not None else ".")
             if path and path != _outdir and not path.startswith(_outdir + os.sep):
                 _dirs.add(path)
+                _note(path)
 
     def _write() -> None:
         with open(_trace_path, "w", encoding="utf-8") as handle:
-            json.dump({"files": sorted(_files), "dirs": sorted(_dirs)}, handle)
+            json.dump({"files": sorted(_files), "dirs": sorted(_dirs), "stats": _stats}, handle)
 
     sys.addaudithook(_audit)
     atexit.register(_write)
