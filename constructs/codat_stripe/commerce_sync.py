@@ -15,7 +15,7 @@ from codat_stripe.connection import CodatConnection
 from codat_stripe.import_blocks import import_existing
 from codat_stripe.ownership import claim_singleton
 from codat_stripe.restful import RestfulDataSource, RestfulResource, import_id
-from codat_stripe.tree_lookups import note_scope
+from codat_stripe.tree_lookups import logical_id, note_scope
 from codat_stripe.validation import (
     CodatStripeConfigError,
     require_bool,
@@ -116,7 +116,7 @@ class CommerceSyncSettings(Construct):
     def __init__(self, scope: Construct, id: str, props: CommerceSyncSettingsProps) -> None:
         """Validate the props eagerly, then declare the read-merge-write."""
         super().__init__(scope, id)
-        note_scope(self, scope)
+        note_scope(self, scope, id)
         owner = f"CommerceSyncSettings '{id}'"
         self.desired = desired_commerce_settings(owner, props)
         self.connection = props.connection
@@ -129,8 +129,9 @@ class CommerceSyncSettings(Construct):
             self, "Current", provider=api, path=endpoints.PROFILE_SYNC_SETTINGS
         )
         desired_local = TerraformLocal(self, "Desired", self.desired)
+        note_scope(desired_local, self, "Desired")
         current = f"{self.current.address}.output"
-        desired = f"local.{desired_local.friendly_unique_id}"
+        desired = f"local.{logical_id(desired_local)}"
         # Every current entry, with the chosen commerce entries' managed fields replaced;
         # then any chosen commerce data type the list did not have yet.
         merged = (

@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codat_api.endpoints import BASE_URL
-from codat_stripe._cdk import Fn
 from codat_stripe.ownership import claim_name
 from codat_stripe.restful import RestfulProvider
-from codat_stripe.tree_lookups import note_scope
+from codat_stripe.tree_lookups import logical_id, note_scope
 from codat_stripe.validation import (
     is_loopback_url,
     is_unresolved,
@@ -73,7 +72,7 @@ class CodatConnection(Construct):
     ) -> None:
         """Create the API-key variable and the provider."""
         super().__init__(scope, id)
-        note_scope(self, scope)
+        note_scope(self, scope, id)
         props = props or CodatConnectionProps()
         owner = f"CodatConnection '{id}'"
         self.instance_name = require_instance_name(owner, "instance_name", props.instance_name)
@@ -94,7 +93,9 @@ class CodatConnection(Construct):
             self,
             "Provider",
             base_url=self.base_url,
-            header={"Authorization": f"Basic {Fn.base64encode(self.api_key.string_value)}"},
+            # Written as the expression Fn.base64encode(api_key.string_value) renders: the
+            # variable is ours, so its name needs no round trip to Node.
+            header={"Authorization": f"Basic ${{base64encode(var.{logical_id(self.api_key)})}}"},
             retry_status_codes=RETRY_STATUS_CODES,
             retry_count=props.retry_count,
         )

@@ -13,7 +13,7 @@ from weakref import WeakKeyDictionary
 
 from codat_stripe._cdk import TerraformResource, TerraformStack
 from codat_stripe.restful import RestfulOperation, RestfulResource
-from codat_stripe.tree_lookups import stack_of
+from codat_stripe.tree_lookups import logical_id, stack_of
 
 _BLOCKS: WeakKeyDictionary[TerraformStack, list[dict[str, Any]]] = WeakKeyDictionary()
 
@@ -29,6 +29,6 @@ def import_existing(resource: TerraformResource, import_id: str) -> None:
     if isinstance(resource, RestfulResource | RestfulOperation):
         address = resource.address  # its type is known here: one round trip to Node fewer
     else:
-        address = f"{resource.terraform_resource_type}.{resource.friendly_unique_id}"
+        address = f"{resource.terraform_resource_type}.{logical_id(resource)}"
     blocks.append({"id": import_id, "to": address})
     stack.add_override("import", list(blocks))

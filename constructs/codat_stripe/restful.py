@@ -11,36 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import jsii
 
 from codat_stripe._cdk import (
     TerraformDataSource,
-    TerraformElement,
     TerraformProvider,
     TerraformProviderGeneratorMetadata,
     TerraformResource,
     TerraformResourceLifecycle,
 )
-from codat_stripe.tree_lookups import note_scope
+from codat_stripe.tree_lookups import logical_id, note_scope
 from codat_stripe.versions import RESTFUL_PROVIDER_SOURCE, RESTFUL_PROVIDER_VERSION
 from constructs import Construct
-
-_LOGICAL_IDS: WeakKeyDictionary[TerraformElement, str] = WeakKeyDictionary()
 
 _METADATA = TerraformProviderGeneratorMetadata(
     provider_name="restful",
     provider_version_constraint=RESTFUL_PROVIDER_VERSION,
 )
-
-
-def _logical_id(element: TerraformElement) -> str:
-    """`element.friendly_unique_id`, read from Node once: it never changes after the first read."""
-    known = _LOGICAL_IDS.get(element)
-    if known is None:
-        known = _LOGICAL_IDS[element] = element.friendly_unique_id
-    return known
 
 
 def _compact(attributes: Mapping[str, Any]) -> dict[str, Any]:
@@ -188,7 +176,7 @@ class RestfulResource(TerraformResource):
             depends_on=depends_on,
             lifecycle=lifecycle,
         )
-        note_scope(self, scope)
+        note_scope(self, scope, id)
         self._attributes = _compact(
             {
                 "path": path,
@@ -227,7 +215,7 @@ class RestfulResource(TerraformResource):
     @property
     def address(self) -> str:
         """The resource's Terraform address, for hand-written expressions."""
-        return f"restful_resource.{_logical_id(self)}"
+        return f"restful_resource.{logical_id(self)}"
 
 
 class RestfulOperation(TerraformResource):
@@ -267,7 +255,7 @@ class RestfulOperation(TerraformResource):
             depends_on=depends_on,
             lifecycle=lifecycle,
         )
-        note_scope(self, scope)
+        note_scope(self, scope, id)
         self._attributes = _compact(
             {
                 "path": path,
@@ -299,7 +287,7 @@ class RestfulOperation(TerraformResource):
     @property
     def address(self) -> str:
         """The resource's Terraform address, for hand-written expressions."""
-        return f"restful_operation.{_logical_id(self)}"
+        return f"restful_operation.{logical_id(self)}"
 
 
 class RestfulDataSource(TerraformDataSource):
@@ -329,7 +317,7 @@ class RestfulDataSource(TerraformDataSource):
             provider=provider,
             depends_on=depends_on,
         )
-        note_scope(self, scope)
+        note_scope(self, scope, id)
         self._attributes = _compact(
             {
                 "id": path,
@@ -350,7 +338,7 @@ class RestfulDataSource(TerraformDataSource):
     @property
     def address(self) -> str:
         """The data source's Terraform address, for hand-written expressions."""
-        return f"data.restful_resource.{_logical_id(self)}"
+        return f"data.restful_resource.{logical_id(self)}"
 
     def output_attribute(self, dotted_path: str) -> str:
         """Interpolation of one attribute of the response body, e.g. `${data...output.key}`."""

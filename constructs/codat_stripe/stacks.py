@@ -160,7 +160,7 @@ class CodatStripeStack(TerraformStack):
     ) -> None:
         """Declare the environment's backend, variables, constructs and outputs."""
         super().__init__(scope, id)
-        note_stack(self, scope)
+        note_stack(self, scope, id)
         self.shared = shared
         self.environment = environment
         owner = f"environment '{environment.name}'"

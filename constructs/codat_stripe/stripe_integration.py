@@ -26,7 +26,7 @@ from codat_stripe.stripe_facts import (
     dashboard_checklist,
     looks_like_placeholder,
 )
-from codat_stripe.tree_lookups import note_scope, path_of, stack_of
+from codat_stripe.tree_lookups import logical_id, note_scope, path_of, stack_of
 from codat_stripe.validation import (
     CodatStripeConfigError,
     is_unresolved,
@@ -126,7 +126,7 @@ class StripeIntegration(Construct):
     def __init__(self, scope: Construct, id: str, props: StripeIntegrationProps) -> None:
         """Validate the props eagerly, then declare the resources."""
         super().__init__(scope, id)
-        note_scope(self, scope)
+        note_scope(self, scope, id)
         owner = f"StripeIntegration '{id}'"
         mode = StripeMode(require_choice(owner, "mode", _enum_value(props.mode), list(StripeMode)))
         data_access = DataAccess(
@@ -487,7 +487,7 @@ def _validate_secret_key(owner: str, mode: StripeMode, secret_key: object) -> st
             "time."
         )
     assert isinstance(secret_key, TerraformVariable)
-    reference = f"var.{secret_key.friendly_unique_id}"
+    reference = f"var.{logical_id(secret_key)}"
     prefixes = mode.secret_key_prefixes
     condition = " || ".join(f'startswith({reference}, "{p}")' for p in prefixes)
     secret_key.add_validation(

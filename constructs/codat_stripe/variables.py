@@ -5,6 +5,7 @@ from __future__ import annotations
 from weakref import WeakSet
 
 from codat_stripe._cdk import TerraformVariable
+from codat_stripe.tree_lookups import note_logical_id
 from constructs import Construct
 
 _SECRET_VARIABLES: WeakSet[TerraformVariable] = WeakSet()
@@ -24,7 +25,7 @@ def secret_variable(scope: Construct, id: str, name: str, description: str) -> T
         nullable=False,
         description=f"{description} (set TF_VAR_{name}).",
     )
-    variable.override_logical_id(name)
+    note_logical_id(variable, name)
     variable.add_override("ephemeral", True)
     _SECRET_VARIABLES.add(variable)
     return variable

@@ -15,7 +15,17 @@ from codat_stripe import (
     TerraformStack,
     build_stacks,
 )
-from codat_stripe.tree_lookups import path_of, root_of, stack_of
+from codat_stripe._cdk import TerraformElement, TerraformLocal
+from codat_stripe.restful import RestfulDataSource, RestfulOperation, RestfulResource
+from codat_stripe.tree_lookups import (
+    _ids_below_stack,
+    logical_id,
+    make_unique_id,
+    path_of,
+    root_of,
+    stack_of,
+)
+from constructs import Construct
 
 pytestmark = pytest.mark.synth
 
@@ -51,3 +61,41 @@ def test_remembered_path_stack_and_root_equal_the_cdks_for_every_construct(
             assert path_of(construct) == construct.node.path
             assert path_of(stack_of(construct)) == TerraformStack.of(construct).node.path
             assert path_of(root_of(construct)) == construct.node.root.node.path
+    elements = [c for c in constructs if isinstance(c, TerraformElement)]
+    assert len(elements) > 30
+    for element in elements:
+        # Computed in Python for our elements (the references in the JSON use it), read from
+        # Node for the CDK's own (the stack's backend): always Node's answer.
+        assert logical_id(element) == element.friendly_unique_id, path_of(element)
+    ours = [
+        e for e in elements if isinstance(e, RestfulResource | RestfulDataSource | RestfulOperation)
+    ]
+    assert len(ours) >= 3 * 7
+    for element in ours:  # every one of them named without asking Node
+        ids = _ids_below_stack(element)
+        assert ids is not None, path_of(element)
+        assert make_unique_id(ids) == element.friendly_unique_id
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["Only"],
+        ["Outer", "Inner"],
+        ["Outer", "Default", "Inner"],  # "Default" is left out entirely
+        ["Outer", "Resource"],  # "Resource" is left out of the readable part only
+        ["Stripe", "Integration", "Integration"],  # a repeated suffix is dropped
+        ["FooBar", "Bar", "Baz"],
+        ["with spaces", "dots.and-dashes_ok", "ünïcode!"],
+        ["x" * 300],  # too long for a name of its own
+        ["y" * 200, "z" * 100],
+    ],
+)
+def test_make_unique_id_names_an_element_as_the_cdk_does(tmp_path: Path, ids: list[str]) -> None:
+    """The CDK's naming, ported: the same ids give the same Terraform name as Node gives."""
+    app = App(outdir=str(tmp_path))
+    scope: Construct = TerraformStack(app, "s")
+    for construct_id in ids[:-1]:
+        scope = Construct(scope, construct_id)
+    local = TerraformLocal(scope, ids[-1], "value")
+    assert make_unique_id(ids) == local.friendly_unique_id
