@@ -24,7 +24,7 @@ TARGETS: dict[str, tuple[float, str, str | None]] = {
     "plan_and_drift_writes": (0, "==", "zero_change_plan"),
     "peak_requests_per_minute": (1000, "<=", None),
     "marginal_seconds_per_environment_last_vs_first": (1.25, "<=", None),
-    "review_cores_used_at_largest_size": (1.2, ">=", None),
+    "review_cores_used_at_largest_unpaced_size": (1.2, ">=", None),
 }
 
 
@@ -44,7 +44,6 @@ def _compared(report: dict[str, Any]) -> dict[str, float]:
     synth, jobs, scaling = report["synth"], report["jobs"], report["scaling"]
     calls, plain_calls = jobs["api_calls"], jobs["api_calls_plain_terraform"]
     ratios = jobs["ratio_vs_plain"]["project"]
-    sizes = scaling["sizes"]
     return {
         "review_vs_plain_plan": ratios["zero_change_plan"],
         "review_synth_run_vs_plain_plan": ratios["zero_change_plan_synthesized"],
@@ -69,10 +68,19 @@ def _compared(report: dict[str, Any]) -> dict[str, float]:
             scaling["marginal_seconds_per_environment"][-1],
             scaling["marginal_seconds_per_environment"][0],
         ),
-        # CPU seconds over wall seconds of the largest review: above 1 only if stacks ran on
-        # more than one core at once.
-        "review_cores_used_at_largest_size": sizes[-1]["plan_cores_used"],
+        # CPU seconds over wall seconds of the largest review that Codat's limit does not
+        # pace (its calls fit one minute's budget): above 1 only if stacks ran on more than
+        # one core at once. A review with more calls than the budget must wait for it, and
+        # its cores-used figure (in the scaling table) measures that wait, not parallelism.
+        "review_cores_used_at_largest_unpaced_size": _largest_unpaced(scaling)["plan_cores_used"],
     }
+
+
+def _largest_unpaced(scaling: dict[str, Any]) -> dict[str, Any]:
+    """The largest size whose review makes no more Codat calls than one minute's budget."""
+    budget = scaling["requests_per_minute_budget"]
+    unpaced = [s for s in scaling["sizes"] if s["plan_api_calls"] <= budget]
+    return unpaced[-1] if unpaced else scaling["sizes"][0]
 
 
 def _memory_of(report: dict[str, Any], name: str, job: str | None) -> str:
@@ -391,10 +399,11 @@ def _scaling_lines(scaling: dict[str, Any]) -> list[str]:
             "Calls / env",
             "Writes",
             "Peak req/min",
+            "Cores used",
             "Deploy s",
             "Deploy peak req/min",
         ),
-        _row(*["---"] * 12),
+        _row(*["---"] * 13),
     ]
     for s in scaling["sizes"]:
         lines.append(
@@ -409,6 +418,7 @@ def _scaling_lines(scaling: dict[str, Any]) -> list[str]:
                 s["plan_api_calls_per_environment"],
                 s["plan_writes"],
                 s["plan_peak_requests_per_minute"],
+                s["plan_cores_used"],
                 s["first_deploy_seconds"],
                 s["first_deploy_peak_requests_per_minute"],
             )
