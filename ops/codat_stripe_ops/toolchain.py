@@ -23,8 +23,9 @@ TERRAFORM_GOGC = "400"
 
 A plan, show or apply of one of these stacks is a short-lived process with a small heap; at
 Go's default (100) a plan spends about a fifth of its CPU collecting. At 400 the heap may grow
-to five times the live data before a collection: a plan of one stack peaks at about 101 MiB
-instead of 80 MiB and uses about 22% less CPU (bench/README.md). A GOGC set by the user wins.
+to five times the live data before a collection: terraform and its provider peak at about
+155 MiB instead of 110 MiB per stack, for about 22% less CPU (bench/README.md). A GOGC set
+by the user wins.
 """
 
 
