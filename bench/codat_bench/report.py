@@ -79,8 +79,9 @@ def _compared(report: dict[str, Any]) -> dict[str, float]:
 def _largest_unpaced(scaling: dict[str, Any]) -> dict[str, Any]:
     """The largest size whose review makes no more Codat calls than one minute's budget."""
     budget = scaling["requests_per_minute_budget"]
-    unpaced = [s for s in scaling["sizes"] if s["plan_api_calls"] <= budget]
-    return unpaced[-1] if unpaced else scaling["sizes"][0]
+    sizes: list[dict[str, Any]] = scaling["sizes"]
+    unpaced = [s for s in sizes if s["plan_api_calls"] <= budget]
+    return unpaced[-1] if unpaced else sizes[0]
 
 
 def _memory_of(report: dict[str, Any], name: str, job: str | None) -> str:
