@@ -197,3 +197,40 @@ def test_a_file_changed_after_the_app_read_it_is_never_recorded(tmp_path: Path) 
     read_before_start.unlink()  # an input deleted after it was read
     assert not unchanged_since_read(trace)
     assert not unchanged_since_read({k: v for k, v in trace.items() if k != "stats"})
+
+
+def test_the_cli_skips_the_app_of_an_unchanged_project_and_runs_an_edited_one(
+    cdk_project: Callable[[Path], CdkProject], tmp_path: Path
+) -> None:
+    """`codat-stripe` commands go through the cache; `--no-synth-cache` always runs the app."""
+    from e2e_support import run_codat_stripe
+
+    app_dir = tmp_path / "app"
+    app_dir.mkdir()
+    main = Path(__file__).resolve().parents[1] / "main.py"
+    (app_dir / "main.py").write_text(main.read_text())
+    project = cdk_project(app_dir / "main.py")
+    project.env.update(
+        CODAT_BASE_URL_TEST="http://127.0.0.1:9",  # nothing is contacted: synth only
+        CODAT_BASE_URL_LIVE="http://127.0.0.1:9",
+        PYTHONPATH=os.pathsep.join(
+            p for p in (str(main.parent), project.env.get("PYTHONPATH")) if p
+        ),
+    )
+    manifest = project.directory / "cdktf.out" / "manifest.json"
+
+    def promote_check(*args: str) -> int:
+        result = run_codat_stripe(project, "promote-check", "--synth-only", *args)
+        assert result.returncode == 0, result.stderr
+        return manifest.stat().st_mtime_ns
+
+    first = promote_check()
+    assert promote_check() == first  # unchanged: the app did not run
+    assert promote_check("--no-synth-cache") != first
+    written = manifest.stat().st_mtime_ns
+    app = app_dir / "main.py"
+    app.write_text(app.read_text().replace("sync_schedule_hours=24", "sync_schedule_hours=12"))
+    assert promote_check() != written
+    synthesized = (project.stack_dir("live") / "cdk.tf.json").read_text()
+    assert '"syncSchedule": 12' in synthesized
+    assert '"syncSchedule": 24' not in synthesized
