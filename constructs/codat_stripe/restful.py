@@ -21,7 +21,7 @@ from codat_stripe._cdk import (
     TerraformResource,
     TerraformResourceLifecycle,
 )
-from codat_stripe.tree_lookups import logical_id, note_scope
+from codat_stripe.tree_lookups import claim_logical_id, logical_id, note_scope
 from codat_stripe.versions import RESTFUL_PROVIDER_SOURCE, RESTFUL_PROVIDER_VERSION
 from constructs import Construct
 
@@ -217,6 +217,11 @@ class RestfulResource(TerraformResource):
         """The resource's Terraform address, for hand-written expressions."""
         return f"restful_resource.{logical_id(self)}"
 
+    def override_logical_id(self, new_logical_id: str) -> None:
+        """Rename the element in Terraform; refused once the constructs used its name."""
+        claim_logical_id(self, new_logical_id)
+        super().override_logical_id(new_logical_id)
+
 
 class RestfulOperation(TerraformResource):
     """`resource "restful_operation"`: a call made on create and on every change.
@@ -289,6 +294,11 @@ class RestfulOperation(TerraformResource):
         """The resource's Terraform address, for hand-written expressions."""
         return f"restful_operation.{logical_id(self)}"
 
+    def override_logical_id(self, new_logical_id: str) -> None:
+        """Rename the element in Terraform; refused once the constructs used its name."""
+        claim_logical_id(self, new_logical_id)
+        super().override_logical_id(new_logical_id)
+
 
 class RestfulDataSource(TerraformDataSource):
     """`data "restful_resource"`: a GET made at plan time; its response is `output`."""
@@ -339,6 +349,11 @@ class RestfulDataSource(TerraformDataSource):
     def address(self) -> str:
         """The data source's Terraform address, for hand-written expressions."""
         return f"data.restful_resource.{logical_id(self)}"
+
+    def override_logical_id(self, new_logical_id: str) -> None:
+        """Rename the element in Terraform; refused once the constructs used its name."""
+        claim_logical_id(self, new_logical_id)
+        super().override_logical_id(new_logical_id)
 
     def output_attribute(self, dotted_path: str) -> str:
         """Interpolation of one attribute of the response body, e.g. `${data...output.key}`."""

@@ -76,8 +76,29 @@ def note_scope(child: IConstruct, scope: IConstruct, id: str) -> None:
 
 
 def note_logical_id(element: TerraformElement, logical_id: str) -> None:
-    """Record the logical id an element was given with `override_logical_id`."""
+    """Give `element` this Terraform name (`override_logical_id`) and remember it."""
+    claim_logical_id(element, logical_id)
     element.override_logical_id(logical_id)
+
+
+def claim_logical_id(element: TerraformElement, logical_id: str) -> None:
+    """Remember the name an element is given, or refuse a rename after its name was used.
+
+    The constructs write references to their elements (addresses in expressions, import
+    blocks) with `logical_id` while they are built. A later `override_logical_id` would
+    rename the element in the JSON but not in those references, so it is refused here,
+    naming the element, instead of leaving Terraform to fail on an undeclared resource.
+    """
+    used = _LOGICAL_IDS.get(element)
+    if used is not None and used != logical_id:
+        from codat_stripe.validation import CodatStripeConfigError
+
+        raise CodatStripeConfigError(
+            f"'{path_of(element)}' cannot be renamed to {logical_id!r}: its Terraform name "
+            f"{used!r} is already used in the references the constructs wrote. The names "
+            "follow the construct ids; to keep the state of an old name, use a `moved` block "
+            "or `terraform state mv`."
+        )
     _LOGICAL_IDS[element] = logical_id
 
 

@@ -99,3 +99,45 @@ def test_make_unique_id_names_an_element_as_the_cdk_does(tmp_path: Path, ids: li
         scope = Construct(scope, construct_id)
     local = TerraformLocal(scope, ids[-1], "value")
     assert make_unique_id(ids) == local.friendly_unique_id
+
+
+def test_renaming_an_element_whose_name_the_constructs_used_is_refused(tmp_path: Path) -> None:
+    """A rename after the references were written would leave them pointing at nothing."""
+    from codat_stripe import CodatStripeConfigError
+    from codat_stripe.stacks import CodatStripeStack
+
+    app = App(outdir=str(tmp_path))
+    (stack,) = build_stacks(
+        app,
+        SharedParameters(),
+        [
+            EnvironmentParameters(
+                name="test",
+                mode=StripeMode.TEST,
+                client_id="ca_testFake1",
+                codat_instance="acme-sandbox",
+                codat_base_url="http://127.0.0.1:9",
+            )
+        ],
+    )
+    assert isinstance(stack, CodatStripeStack)
+    enabled = stack.stripe.enabled
+    used = logical_id(enabled)
+    enabled.override_logical_id(used)  # the same name: nothing changes
+    with pytest.raises(CodatStripeConfigError, match=r"test/Stripe/Enabled.*moved"):
+        enabled.override_logical_id("old_enabled")
+    assert enabled.friendly_unique_id == used
+
+
+def test_an_element_renamed_before_its_name_is_used_is_referenced_by_the_new_name(
+    tmp_path: Path,
+) -> None:
+    from codat_stripe.restful import RestfulDataSource, RestfulProvider
+
+    app = App(outdir=str(tmp_path))
+    stack = TerraformStack(app, "s")
+    provider = RestfulProvider(stack, "Api", base_url="http://127.0.0.1:9")
+    source = RestfulDataSource(stack, "Thing", provider=provider, path="/things")
+    source.override_logical_id("thing")
+    assert source.address == "data.restful_resource.thing"
+    assert source.friendly_unique_id == "thing"
