@@ -120,7 +120,7 @@ def inputs_key(
     config: Mapping[str, Any],
     project_dir: Path,
     env: Mapping[str, str],
-    trace: Mapping[str, list[str]],
+    trace: Mapping[str, Any],
 ) -> str:
     """Hash of cdktf.json, the directory, environment, node and the traced files and listings."""
     digest = hashlib.sha256()
@@ -213,7 +213,7 @@ def _record_later(
     config: Mapping[str, Any],
     project_dir: Path,
     visible: Mapping[str, str],
-    trace: Mapping[str, list[str]],
+    trace: Mapping[str, Any],
     output: str,
 ) -> None:
     """Hash the traced inputs and write the record on a thread, while terraform starts.
