@@ -121,3 +121,11 @@ def run_codat_stripe(
             process.communicate()
             raise
     return subprocess.CompletedProcess(argv, process.returncode, stdout, stderr)
+
+
+def deploy_stack(runner: Any, stack: str) -> dict[str, Any]:
+    """Deploy one stack as `codat-stripe deploy` does, without the summary: plan, then apply
+    exactly that saved plan. Returns the applied plan's JSON."""
+    shown: dict[str, Any] = runner.plan_for_deploy(stack)
+    runner.apply_saved_plan(stack, "deploy.tfplan")
+    return shown

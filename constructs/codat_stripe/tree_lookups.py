@@ -21,6 +21,7 @@ import re
 from weakref import WeakKeyDictionary
 
 from codat_stripe._cdk import App, TerraformElement, TerraformStack
+from codat_stripe.validation import CodatStripeConfigError
 from constructs import IConstruct
 
 _PATHS: WeakKeyDictionary[IConstruct, str] = WeakKeyDictionary()
@@ -91,8 +92,6 @@ def claim_logical_id(element: TerraformElement, logical_id: str) -> None:
     """
     used = _LOGICAL_IDS.get(element)
     if used is not None and used != logical_id:
-        from codat_stripe.validation import CodatStripeConfigError
-
         raise CodatStripeConfigError(
             f"'{path_of(element)}' cannot be renamed to {logical_id!r}: its Terraform name "
             f"{used!r} is already used in the references the constructs wrote. The names "

@@ -28,7 +28,6 @@ import contextlib
 import json
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from enum import Enum, auto
 from pathlib import Path
@@ -62,7 +61,6 @@ class Work(Enum):
     PLAN = auto()
     APPLY = auto()
     """Apply a saved plan (no refresh)."""
-    PLAN_AND_APPLY = auto()
 
 
 REVIEW_PLAN = "review.tfplan"
@@ -347,20 +345,6 @@ class StackRunner:
         self.init(stack)
         self._apply(stack, str(plan_file))
 
-    def deploy(self, stack: str) -> dict[str, Any]:
-        """Plan the stack, apply exactly that saved plan, and return the applied plan's JSON.
-
-        `plan_for_deploy` and `apply_saved_plan` in one step, for callers that show nothing
-        before applying (tests). The saved plan is rendered as JSON
-        while it is applied (both only read the plan file), so the rendering costs no time
-        on the deploy's path.
-        """
-        self.save_plan(stack, DEPLOY_PLAN, refresh_only=False)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"show-{stack}") as pool:
-            shown = pool.submit(self._show_json, stack, DEPLOY_PLAN)
-            self._apply(stack, DEPLOY_PLAN)
-            return shown.result()
-
     def outputs(self, stack: str) -> dict[str, Any]:
         """The stack's outputs from its state (`terraform output -json`), by output name."""
         self.ensure_synthesized()
@@ -457,7 +441,7 @@ class StackRunner:
         return outcome.results
 
     def request_cost(self, stack: str, work: Work = Work.PLAN) -> int:
-        """Upper bound of the Codat requests a plan, an apply of a saved plan, or both make.
+        """Upper bound of the Codat requests a plan, or an apply of a saved plan, makes.
 
         A plan reads each data source once (check blocks' own included) and each resource
         once: a resource in the state is refreshed, one adopted by an import block is read by
@@ -480,11 +464,7 @@ class StackRunner:
         ]
         data = sum(len(b) for found in data_blocks for t, b in found.items() if t.startswith(codat))
         plan = resources - operations + data
-        if work is Work.PLAN:
-            return plan
-        if work is Work.APPLY:
-            return 2 * resources + data
-        return plan + 2 * resources  # a data source is read by the plan or by the apply
+        return plan if work is Work.PLAN else 2 * resources + data
 
     # --- helpers ---
 

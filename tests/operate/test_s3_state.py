@@ -44,6 +44,7 @@ from s3_support import FAKE_AWS, REGION, MotoS3, lock_id
 from codat_emulator.process import free_port
 from codat_stripe_ops.stack_runner import StackRunError, StackRunner
 from codat_stripe_ops.toolchain import CdkProject
+from e2e_support import deploy_stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
@@ -98,11 +99,11 @@ def test_deploy_keeps_state_in_s3_and_another_checkout_sees_it(
     env = _env(emulator, s3)
     runner_a = _runner(make_project("runner-a", app=S3_APP), env)
     (stack,) = runner_a.stacks(["test"])
-    document = json.loads((runner_a.project.stack_dir(stack) / "cdk.tf.json").read_text())
+    document = runner_a.stack_document(stack)
     backend = document["terraform"]["backend"]["s3"]
     assert backend["use_lockfile"] is True and backend["endpoints"] == {"s3": s3.endpoint}
 
-    plan = runner_a.deploy(stack)
+    plan = deploy_stack(runner_a, stack)
     assert any(c["change"]["actions"] != ["no-op"] for c in plan["resource_changes"])
     state = _assert_state_whole(s3, emulator)
     assert s3.keys(BUCKET) == [KEY]
@@ -146,7 +147,7 @@ def test_concurrent_deploys_of_one_stack_one_fails_cleanly_one_waits(
     # B deploys the same stack: it fails at once on the lock, names it, writes nothing.
     logged = len(emulator.requests())
     with pytest.raises(StackRunError) as refused:
-        runner_b.deploy(stack)
+        deploy_stack(runner_b, stack)
     assert "Error acquiring the state lock" in str(refused.value)
     assert lock_id(str(refused.value)) == holder["ID"]
     assert deploy_a.poll() is None, "A must still be running: B really overlapped"
@@ -219,14 +220,14 @@ def test_a_killed_deploy_leaves_its_lock_and_force_unlock_recovers_with_nothing_
     runner_b = _runner(make_project("runner-b", app=S3_APP), env)
     (stack,) = runner_b.stacks(["test"])
     with pytest.raises(StackRunError) as refused:
-        runner_b.deploy(stack)
+        deploy_stack(runner_b, stack)
     assert lock_id(str(refused.value)) == stale
 
     # The documented recovery: force-unlock with the ID from the error, then deploy again.
     unlocked = runner_b.project.terraform(stack, "force-unlock", "-force", stale, extra_env=env)
     assert unlocked.returncode == 0, unlocked.stdout + unlocked.stderr
     assert LOCK_KEY not in s3.keys(BUCKET)
-    runner_b.deploy(stack)
+    deploy_stack(runner_b, stack)
 
     # Nothing lost: Codat holds every setting, the state holds every object, no duplicates.
     _assert_state_whole(s3, emulator)

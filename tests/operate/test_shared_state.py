@@ -48,6 +48,7 @@ from postgres_support import PostgresServer
 
 from codat_stripe_ops.stack_runner import StackRunner
 from codat_stripe_ops.toolchain import CdkProject
+from e2e_support import deploy_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -162,7 +163,7 @@ def test_a_killed_deploy_releases_the_postgres_lock_and_nothing_is_lost(
     project_b.env.update(env)
     runner_b = StackRunner(project=project_b)
     (stack,) = runner_b.stacks(["test"])
-    runner_b.deploy(stack)
+    deploy_stack(runner_b, stack)
 
     assert emulator.client.get("/integrations/yzth").json()["enabled"] is True
     assert emulator.client.get("/integrations/credentials/yzth").json()["clientId"] == (

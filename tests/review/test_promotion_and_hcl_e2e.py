@@ -11,7 +11,7 @@ from review_support import SYNTH_ONLY_CODAT, run_cli, secrets
 
 from codat_stripe_ops import init_reuse, promotion
 from codat_stripe_ops.stack_runner import StackRunner
-from e2e_support import APPS, REPO
+from e2e_support import APPS, REPO, deploy_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -136,7 +136,7 @@ def test_deployed_promotion_check_initialises_the_source_stack_once(
     project.env.update(
         {**secrets(), "STACK_PARAMS": json.dumps({"shared": {}, "environments": environments})}
     )
-    StackRunner(project=project, synth_cache=False).deploy("test")
+    deploy_stack(StackRunner(project=project, synth_cache=False), "test")
 
     # A fresh job: nothing initialised yet. Record every terraform command it runs.
     init_reuse.forget(project.stack_dir("test"))
