@@ -25,19 +25,33 @@ SYNTH_ONLY_URLS = {
 }
 
 
-#: Variants, each a CDK project: app script and extra environment.
+#: Variants, each a CDK project: app script and extra environment. The bare app runs the
+#: CDK as it comes (jsii's kernel behind its relay process); `bare_direct_kernel` is the
+#: same app on the kernel launcher the constructs choose (`codat_stripe._kernel_channel`),
+#: so the report can tell the launcher's share of a lead from the constructs'.
 def _variants(environments: int) -> dict[str, tuple[Path, dict[str, str]]]:
+    from codat_stripe._kernel_channel import LAUNCHER
+
     generated = {"BENCH_ENVIRONMENTS": str(environments)}
     return {
         "bare": (BARE_APP, {}),
+        "bare_direct_kernel": (BARE_APP, {"JSII_NODE": str(LAUNCHER)}),
         "shipped": (MAIN_APP, SYNTH_ONLY_URLS),
         "generated": (GENERATED_APP, generated),
     }
 
 
 def clean_env(env: Mapping[str, str]) -> dict[str, str]:
-    """`env` without the variables that would point main.py elsewhere."""
-    drop = ("CODAT_BASE_URL_", "STRIPE_CLIENT_ID_", "BENCH_", "PYTHONDONTWRITEBYTECODE")
+    """`env` without the variables that would point main.py elsewhere or choose its kernel."""
+    drop = (
+        "CODAT_BASE_URL_",
+        "STRIPE_CLIENT_ID_",
+        "BENCH_",
+        "PYTHONDONTWRITEBYTECODE",
+        "JSII_NODE",
+        "JSII_RUNTIME",
+        "CODAT_STRIPE_KERNEL_",
+    )
     return {k: v for k, v in env.items() if not k.startswith(drop)}
 
 
@@ -51,6 +65,7 @@ def _command(way: str, cdk: CdkProject, env: Mapping[str, str]) -> tuple[list[st
 def _ratios(med: Mapping[str, float]) -> dict[str, float]:
     return {
         "shipped_vs_bare": ratio(med["shipped"], med["bare"]),
+        "shipped_vs_bare_direct_kernel": ratio(med["shipped"], med["bare_direct_kernel"]),
         "generated_vs_shipped": ratio(med["generated"], med["shipped"]),
     }
 
