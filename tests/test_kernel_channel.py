@@ -110,6 +110,7 @@ def test_a_kernel_program_opening_its_channel_otherwise_is_not_used(
         ({OPT_OUT: "1"}, False),
         ({"JSII_NODE": "/opt/node"}, False),
         ({"JSII_RUNTIME": "/opt/runtime.js"}, False),
+        ({"JSII_DEBUG": "1"}, False),
     ],
 )
 def test_the_direct_kernel_is_chosen_only_when_nothing_else_is(

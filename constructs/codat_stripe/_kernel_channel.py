@@ -11,9 +11,10 @@ what the JavaScript prints the way the relay does. Requests, responses and the
 synthesized output are the same.
 
 Used only when every condition holds, otherwise jsii's own runtime runs unchanged: a POSIX
-system, JSII_NODE and JSII_RUNTIME not set by the user, CODAT_STRIPE_KERNEL_RELAY not set
-(set it to `1` to opt out), and the installed jsii runtime's kernel program opening its
-channel as this version of the script expects (checked on its text).
+system, JSII_NODE, JSII_RUNTIME and JSII_DEBUG not set by the user (debugging jsii gets jsii
+as it comes), CODAT_STRIPE_KERNEL_RELAY not set (set it to `1` to opt out), and the
+installed jsii runtime's kernel program opening its channel as this version of the script
+expects (checked on its text).
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def use_direct_kernel(environ: MutableMapping[str, str], node: str | None) -> bo
         os.name != "posix"
         or "JSII_NODE" in environ
         or "JSII_RUNTIME" in environ
+        or environ.get("JSII_DEBUG")
         or environ.get(OPT_OUT, "") not in ("", "0")
         or not os.access(LAUNCHER, os.X_OK)
         or not supports_direct_kernel(kernel_program())
