@@ -96,6 +96,7 @@ def _inherent(report: dict[str, Any]) -> str:
     listed = "; ".join(
         f"`{r['route']}` by {r['block']}"
         + (" (sync-settings owner only)" if r["sync_owner_only"] else "")
+        + (" (not in a zero-change plan)" if r.get("only_when_diverged") else "")
         + f": {'inherent' if r['inherent'] else 'removable'}, {r['why']}"
         for r in reads["per_stack"]
     )

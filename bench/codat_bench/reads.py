@@ -21,6 +21,9 @@ class Read:
     inherent: bool
     why: str
     sync_owner_only: bool = False
+    #: Made only when the stack is not converged (a `count` that is 0 otherwise): listed for
+    #: its reason, expected 0 times in a zero-change plan.
+    only_when_diverged: bool = False
 
 
 READS_PER_STACK = (
@@ -47,11 +50,13 @@ READS_PER_STACK = (
         "GET /integrations/credentials/{key}",
         "StoredCredentials (data source of the credentials check)",
         True,
-        "the same masked GET as ObservedCredentials when no write is pending, but it depends on "
-        "Credentials, so after a write it is read again and the check verifies what Codat "
-        "stored. A check reading ObservedCredentials would end every healing deploy with a "
-        "false warning (that read precedes the write and is not repeated), and "
-        "ObservedCredentials cannot wait for the write: the write is triggered from it",
+        "made only when ObservedCredentials differs from the code or finds none (its `count` "
+        "is 0 otherwise, so a plan of converged stacks skips it): a credentials write is then "
+        "pending, and this read waits for it so the check verifies what Codat stored. A check "
+        "reading ObservedCredentials then would end every healing deploy with a false warning "
+        "(that read precedes the write and is not repeated), and ObservedCredentials cannot "
+        "wait for the write: the write is triggered from it",
+        only_when_diverged=True,
     ),
     Read(
         "GET /settings/integrations/{id}",
@@ -89,6 +94,8 @@ def classify(by_route: dict[str, int], stacks: int, sync_owners: int) -> dict[st
     inherent = removable = 0
     for read in READS_PER_STACK:
         count = sync_owners if read.sync_owner_only else stacks
+        if read.only_when_diverged:
+            count = 0
         expected[read.route] = expected.get(read.route, 0) + count
         if read.inherent:
             inherent += count
@@ -111,6 +118,7 @@ def classify(by_route: dict[str, int], stacks: int, sync_owners: int) -> dict[st
                 "inherent": r.inherent,
                 "why": r.why,
                 "sync_owner_only": r.sync_owner_only,
+                "only_when_diverged": r.only_when_diverged,
             }
             for r in READS_PER_STACK
         ],

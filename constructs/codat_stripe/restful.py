@@ -314,10 +314,13 @@ class RestfulDataSource(TerraformDataSource):
         output_attrs: Sequence[str] | None = None,
         allow_not_exist: bool | None = None,
         depends_on: Sequence[Any] | None = None,
+        count: float | None = None,
     ) -> None:
         """Declare the read; `selector` (gjson) picks one member of a collection.
 
-        With `allow_not_exist`, a 404 yields a null `output` instead of an error.
+        With `allow_not_exist`, a 404 yields a null `output` instead of an error. With
+        `count` (a number or a number token, e.g. `Token.as_number("${...}")`), it is read
+        that many times, 0 included; refer to it as `address[0]` then.
         """
         super().__init__(
             scope,
@@ -326,6 +329,7 @@ class RestfulDataSource(TerraformDataSource):
             terraform_generator_metadata=_METADATA,
             provider=provider,
             depends_on=depends_on,
+            count=count,
         )
         note_scope(self, scope, id)
         self._attributes = _compact(

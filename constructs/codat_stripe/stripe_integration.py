@@ -10,10 +10,7 @@ from enum import Enum, StrEnum
 from codat_api import assumptions, endpoints
 from codat_api import construct_ids as ids
 from codat_api.platforms import STRIPE_REDIRECT_URI
-from codat_stripe._cdk import (
-    TerraformOutput,
-    TerraformVariable,
-)
+from codat_stripe._cdk import TerraformOutput, TerraformVariable, Token
 from codat_stripe.connection import CodatConnection
 from codat_stripe.import_blocks import import_existing
 from codat_stripe.ownership import claim_name, claim_singleton
@@ -342,7 +339,7 @@ class StripeIntegration(Construct):
         prefix = re.sub(r"[^a-zA-Z0-9]+", "_", id).strip("_").lower()
         self.credentials_check_name = f"{prefix}_credentials_match"
         claim_name(self, "check", self.credentials_check_name)
-        self._declare_credentials_check(client_id, use_read_write_scope)
+        self._declare_credentials_check(client_id, use_read_write_scope, scope_value)
         for output_id, name, value, description in (
             (
                 "PlatformKey",
@@ -383,25 +380,42 @@ class StripeIntegration(Construct):
         re-plans with the known value, finds nothing changed and Terraform skips it).
         `codat-stripe verify` checks the last four characters instead.
         """
+        in_sync = self._observed_in_sync(client_id, scope_value)
+        return f'${{({in_sync}) ? "in-sync" : "in-sync${{substr(timestamp(), 0, 0)}}"}}'
+
+    def _observed_in_sync(self, client_id: str, scope_value: str) -> str:
+        """HCL: the credentials read at plan time hold the code's client ID and scope.
+
+        Known at plan time (`ObservedCredentials` waits for nothing), so it may decide a
+        `count`.
+        """
         observed = f"{self.observed_credentials.address}.output"
         stored_client_id = f'try({observed}.{assumptions.CREDENTIAL_CLIENT_ID}, "")'
         stored_scope = f'try({observed}.{assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE}, "")'
-        in_sync = (
+        return (
             f"{observed} != null && {stored_client_id} == {_hcl_string(client_id)} && "
             f'{stored_scope} == "{scope_value}"'
         )
-        return f'${{({in_sync}) ? "in-sync" : "in-sync${{substr(timestamp(), 0, 0)}}"}}'
 
-    def _declare_credentials_check(self, client_id: str, use_read_write_scope: bool) -> None:
-        """Read the stored credentials back (`StoredCredentials`) and compare them in a check.
+    def _declare_credentials_check(
+        self, client_id: str, use_read_write_scope: bool, scope_value: str
+    ) -> None:
+        """Compare the credentials Codat holds with the code's in a check.
 
         `Credentials` is an operation, which Terraform never reads back; this check makes a
         change made outside the code (client ID, scope, or the credentials deleted) show as a
         warning in every plan and as a failed check in the plan JSON, which the drift command
-        reports. The read is the masked GET, so no secret is involved. (It is a regular data
-        source, not one scoped to the check: a scoped one is re-read at every apply, which
-        would make `plan -detailed-exitcode` report changes forever.)
+        reports. The reads are the masked GET, so no secret is involved.
+
+        What it compares: when the plan-time read (`ObservedCredentials`) already matches the
+        code, that read; otherwise a read made after the credentials write
+        (`StoredCredentials`, `count` 1 only then), so a deploy that heals verifies what Codat
+        stored instead of warning about the state it just replaced. A plan of converged
+        stacks thus reads the credentials once. (A regular data source, not one scoped to
+        the check: a scoped one is re-read at every apply, which would make
+        `plan -detailed-exitcode` report changes forever.)
         """
+        in_sync = self._observed_in_sync(client_id, scope_value)
         self.stored_credentials = RestfulDataSource(
             self,
             ids.STORED_CREDENTIALS,
@@ -414,8 +428,13 @@ class StripeIntegration(Construct):
             ],
             # Read after any pending credentials write (at plan time when there is none).
             depends_on=[self.credentials],
+            count=Token.as_number(f"${{({in_sync}) ? 0 : 1}}"),
         )
-        observed = f"{self.stored_credentials.address}.output"
+        stored = self.stored_credentials.address
+        observed = (
+            f"(length({stored}) > 0 ? {stored}[0].output : "
+            f"{self.observed_credentials.address}.output)"
+        )
         stored_client_id = f'try({observed}.{assumptions.CREDENTIAL_CLIENT_ID}, "")'
         stored_scope = f'try({observed}.{assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE}, "")'
         expected_scope = "true" if use_read_write_scope else "false"

@@ -27,7 +27,7 @@ import argparse
 import contextlib
 import json
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, auto
 from pathlib import Path
@@ -447,9 +447,11 @@ class StackRunner:
         once: a resource in the state is refreshed, one adopted by an import block is read by
         the import instead, never both; a `restful_operation` is not read. An apply makes at
         most a write and a read-back per resource, and reads the data sources the plan could
-        not (their inputs were known only after apply). Retries after a 429 or 5xx come on
-        top, with backoff. tests/operate/test_request_cost.py checks the bounds against the
-        emulator's request log, adopting and after a deploy.
+        not (their inputs were known only after apply). A block with a literal `count` is
+        that many objects; one whose `count` is an expression counts as one (the constructs'
+        conditional read, the credentials read-back, is 0 or 1). Retries after a 429 or 5xx
+        come on top, with backoff. tests/operate/test_request_cost.py checks the bounds
+        against the emulator's request log, adopting and after a deploy.
         """
         try:
             document = self.stack_document(stack)
@@ -457,12 +459,14 @@ class StackRunner:
             return 0
         codat = "restful_"  # blocks of the Codat API's provider; others make no Codat calls
         blocks = {t: b for t, b in document.get("resource", {}).items() if t.startswith(codat)}
-        resources = sum(len(b) for b in blocks.values())
-        operations = len(blocks.get("restful_operation", {}))
+        resources = sum(_objects(b) for b in blocks.values())
+        operations = _objects(blocks.get("restful_operation", {}))
         data_blocks = [document.get("data", {})] + [
             check.get("data", {}) for check in document.get("check", {}).values()
         ]
-        data = sum(len(b) for found in data_blocks for t, b in found.items() if t.startswith(codat))
+        data = sum(
+            _objects(b) for found in data_blocks for t, b in found.items() if t.startswith(codat)
+        )
         plan = resources - operations + data
         return plan if work is Work.PLAN else 2 * resources + data
 
@@ -514,3 +518,15 @@ class StackRunner:
             tail = (result.stderr or result.stdout)[-4000:]
             raise StackRunError(f"{' '.join(args)} exited {result.returncode}:\n{tail}")
         return str(result.stdout)
+
+
+def _objects(blocks: Mapping[str, Any]) -> int:
+    """Objects the blocks of one type declare: a literal `count` each, else one."""
+    total = 0
+    for block in blocks.values():
+        count = block.get("count") if isinstance(block, Mapping) else None
+        if isinstance(count, int | float) and not isinstance(count, bool):
+            total += int(count)
+        else:
+            total += 1
+    return total
