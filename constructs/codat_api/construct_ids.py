@@ -17,7 +17,8 @@ OBSERVED_CREDENTIALS = "ObservedCredentials"
 """The plan-time read of the masked credentials that drives healing (`StripeIntegration`)."""
 
 STORED_CREDENTIALS = "StoredCredentials"
-"""The read of the masked credentials that the credentials check compares (`StripeIntegration`)."""
+"""The read-back of the masked credentials after a pending write, for the credentials check
+(`StripeIntegration`; its `count` is 0 when `ObservedCredentials` already matches the code)."""
 
 DATA_ACCESS = "DataAccess"
 """The "access to company data" setting (`StripeIntegration`)."""
