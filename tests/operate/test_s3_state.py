@@ -119,8 +119,11 @@ def test_deploy_keeps_state_in_s3_and_another_checkout_sees_it(
     ]
     assert changed == []
     assert sorted(state_addresses(runner_b.project, stack, env)) == sorted(
-        f"{r['type']}.{r['name']}" if r["mode"] == "managed" else f"data.{r['type']}.{r['name']}"
+        ("" if r["mode"] == "managed" else "data.")
+        + f"{r['type']}.{r['name']}"
+        + (f"[{i['index_key']}]" if "index_key" in i else "")
         for r in state["resources"]
+        for i in r["instances"]
     )
 
 

@@ -41,6 +41,7 @@ def test_promotion_check_fails_listing_each_parameter_overridden_in_live_only(
     listed = re.findall(r"^  - ([^\s:]+)", result.stdout.split("Allowed to differ:")[0], re.M)
     assert listed == [
         "check.stripe_credentials_match.assert[0].condition",
+        "data.restful_resource.Stripe_StoredCredentials_D546EEBF.count",
         "output.shared_parameters.value",
         "output.shared_parameters_sha256.value",
         "output.stripe_dashboard_checklist.value[2]",
