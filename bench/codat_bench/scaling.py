@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from codat_stripe_ops.rate_budget import CODAT_REQUESTS_PER_MINUTE
+from codat_stripe_ops.stack_runner import StackRunner, Work
 
 from .jobs import codat_stripe, expect_no_changes
 from .measure import median, ratio
@@ -54,6 +55,9 @@ def _one_size(work: Path, env: Mapping[str, str], count: int, runs: int) -> dict
         logs.mark()
         deploy, _ = codat_stripe("deploy", cdk.directory, run_env, *stacks, "--auto-approve")
         deploy_calls = logs.since()
+        # What the request budget paces a review by: each stack's declared upper bound.
+        runner = StackRunner(project=cdk)
+        declared = sum(runner.request_cost(stack, Work.PLAN) for stack in stacks)
         seconds, calls, writes, peaks, rss, cpu = [], [], [], [], [], []
         for _ in range(runs):
             logs.mark()
@@ -81,6 +85,7 @@ def _one_size(work: Path, env: Mapping[str, str], count: int, runs: int) -> dict
             "plan_cpu_seconds": median(cpu),
             "plan_cores_used": round(median(cpu) / median(seconds), 2) if median(seconds) else 0.0,
             "plan_api_calls": median(calls),
+            "plan_declared_requests": declared,
             "plan_api_calls_per_environment": round(median(calls) / count, 3),
             "plan_writes": median(writes),
             "plan_peak_requests_per_minute": max(peaks),
