@@ -181,11 +181,11 @@ def _scaling(report: dict[str, Any]) -> list[str]:
         "is one terraform plan on the pool (nothing to render in a zero-change review), so on "
         "this 2-core machine the slope is about half a sequential plan. The request budget "
         "(1,000/min, Codat's per-IP limit) admits a stack only when its declared upper bound "
-        "of requests fits the last 60 s; the bound of a plan after a deploy is one read per "
-        "resource and data source, exact but for the credentials' read-back, which a "
-        "converged stack skips (tests/operate/test_request_cost.py), so the budget paces "
-        "a size whose declared requests (scaling table) exceed it even when its calls "
-        f"do not; measured peak {scaling['peak_requests_per_minute']} requests in any 60 s.",
+        "of requests fits the last 60 s; the bound of a plan after a deploy is exact (one "
+        "read per resource and data source; the credentials' read-back is left to an apply; "
+        "tests/operate/test_request_cost.py), so a size is paced only when its declared "
+        "requests (scaling table) exceed one minute's budget; measured peak "
+        f"{scaling['peak_requests_per_minute']} requests in any 60 s.",
         "Past one machine (a model from the figures above, not a measured CI run): a "
         "workflow fans out one job per stack, the stack names read from the synthesized "
         "manifest (`StackRunner.stacks()`). A first job synthesizes the app once "

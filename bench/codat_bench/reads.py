@@ -52,7 +52,8 @@ READS_PER_STACK = (
         True,
         "made only when ObservedCredentials differs from the code or finds none (its `count` "
         "is 0 otherwise, so a plan of converged stacks skips it): a credentials write is then "
-        "pending, and this read waits for it so the check verifies what Codat stored. A check "
+        "pending, and this read waits for it so the check verifies what Codat stored (a plan "
+        "leaves it to the apply; a drift check, which plans no write, reads it). A check "
         "reading ObservedCredentials then would end every healing deploy with a false warning "
         "(that read precedes the write and is not repeated), and ObservedCredentials cannot "
         "wait for the write: the write is triggered from it",

@@ -79,8 +79,7 @@ def _compared(report: dict[str, Any]) -> dict[str, float]:
 def _largest_unpaced(scaling: dict[str, Any]) -> dict[str, Any]:
     """The largest size whose review the request budget does not pace.
 
-    The budget admits stacks by their declared upper bounds (`StackRunner.request_cost`),
-    which count the credentials' conditional read-back that a converged review skips: a
+    The budget admits stacks by their declared upper bounds (`StackRunner.request_cost`): a
     size whose bounds exceed one minute's budget waits for it, however few calls it makes.
     """
     budget = scaling["requests_per_minute_budget"]

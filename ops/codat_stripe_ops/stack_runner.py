@@ -33,6 +33,7 @@ from enum import Enum, auto
 from pathlib import Path
 from typing import Any, TypeVar
 
+from codat_api import construct_ids as ids
 from codat_stripe_ops import init_reuse, plan_stream
 from codat_stripe_ops.parallel import (
     StackResults,
@@ -59,6 +60,9 @@ class Work(Enum):
     """What a stack job does, for its declared Codat request cost."""
 
     PLAN = auto()
+    """Plan changes (a review, or the plan a deploy applies)."""
+    DRIFT = auto()
+    """A refresh-only plan (the drift check)."""
     APPLY = auto()
     """Apply a saved plan (no refresh)."""
 
@@ -381,7 +385,7 @@ class StackRunner:
             "drift check" if refresh_only else "plan",
             stacks,
             lambda stack: self.review(stack, refresh_only=refresh_only),
-            work=Work.PLAN,
+            work=Work.DRIFT if refresh_only else Work.PLAN,
         )
 
     def waves(self, stacks: Sequence[str]) -> list[list[str]]:
@@ -448,10 +452,15 @@ class StackRunner:
         the import instead, never both; a `restful_operation` is not read. An apply makes at
         most a write and a read-back per resource, and reads the data sources the plan could
         not (their inputs were known only after apply). A block with a literal `count` is
-        that many objects; one whose `count` is an expression counts as one (the constructs'
-        conditional read, the credentials read-back, is 0 or 1). Retries after a 429 or 5xx
-        come on top, with backoff. tests/operate/test_request_cost.py checks the bounds
-        against the emulator's request log, adopting and after a deploy.
+        that many objects; one whose `count` is an expression counts as one.
+
+        The credentials' read-back (`StoredCredentials`) is one only while a credentials
+        write is pending, and it waits for that write: a plan never reads it (it defers the
+        read to the apply), so a plan's bound leaves it out and is exact after a deploy. A
+        refresh-only plan plans no write and reads it when Codat's credentials differ from
+        the code, so the drift check's bound keeps it. Retries after a 429 or 5xx come on
+        top, with backoff. tests/operate/test_request_cost.py checks the bounds against the
+        emulator's request log: adopting, after a deploy, and with the credentials deleted.
         """
         try:
             document = self.stack_document(stack)
@@ -467,8 +476,10 @@ class StackRunner:
         data = sum(
             _objects(b) for found in data_blocks for t, b in found.items() if t.startswith(codat)
         )
-        plan = resources - operations + data
-        return plan if work is Work.PLAN else 2 * resources + data
+        if work is Work.APPLY:
+            return 2 * resources + data
+        drift = resources - operations + data
+        return drift if work is Work.DRIFT else drift - _read_backs(document)
 
     # --- helpers ---
 
@@ -530,3 +541,13 @@ def _objects(blocks: Mapping[str, Any]) -> int:
         else:
             total += 1
     return total
+
+
+def _read_backs(document: Mapping[str, Any]) -> int:
+    """The stack's credentials read-back blocks (`StoredCredentials`), by construct path."""
+    suffix = f"/{ids.STORED_CREDENTIALS}"
+    return sum(
+        1
+        for block in document.get("data", {}).get("restful_resource", {}).values()
+        if str(block.get("//", {}).get("metadata", {}).get("path", "")).endswith(suffix)
+    )

@@ -2,8 +2,10 @@
 request log: a plan never makes more Codat requests than its bound, adopting on a fresh
 Codat (import blocks) or refreshing after a deploy, nor does the apply of its saved plan or
 the two together; the bound of a plan
-after a deploy (every review and drift check) is exact but for the credentials' read-back,
-which such a plan skips, so the budget admits as many stacks as Codat's limit allows.
+after a deploy (every review) is exact, so the budget admits as many stacks as Codat's
+limit allows. The credentials' read-back is read by a drift check when the credentials
+differ from the code, never by a plan, which leaves it to the apply of the write it waits
+for.
 
 The real runner, terraform, provider and emulator, for both removal policies (the
 credentials are an operation under RETAIN, a resource read like the others under DESTROY).
@@ -22,6 +24,7 @@ from codat_stripe_ops.toolchain import CdkProject
 pytestmark = pytest.mark.e2e
 
 STACK = "test"
+CREDENTIALS_PATH = "/integrations/credentials/yzth"
 
 
 @pytest.mark.parametrize("removal_policy", ["retain", "destroy"])
@@ -38,6 +41,7 @@ def test_requests_stay_within_the_declared_bound_and_a_plan_meets_it(
     runner = StackRunner(project=project)
     runner.ensure_synthesized()
     plan_bound = runner.request_cost(STACK, Work.PLAN)
+    drift_bound = runner.request_cost(STACK, Work.DRIFT)
     apply_bound = runner.request_cost(STACK, Work.APPLY)
     deploy_bound = plan_bound + apply_bound  # what a deploy declares: its plan, then its apply
 
@@ -59,9 +63,13 @@ def test_requests_stay_within_the_declared_bound_and_a_plan_meets_it(
     assert 0 < adopting == planned <= plan_bound, counted
     assert 0 < applied <= apply_bound, counted
     assert planned + applied <= deploy_bound, counted
-    # After a deploy each object is read once, and the credentials' read-back for the check
-    # (a `count` that is 0 while Codat holds the code's credentials) not at all.
-    data = runner.stack_document(STACK)["data"]["restful_resource"]
-    conditional = [name for name, block in data.items() if isinstance(block.get("count"), str)]
-    assert [name.split("_")[1] for name in conditional] == ["StoredCredentials"]
-    assert converged == plan_bound - len(conditional), counted
+    assert converged == plan_bound, counted  # after a deploy each object is read once
+    # The read-back's `count` is 0 while Codat holds the code's credentials.
+    assert requests_of(lambda: runner.review(STACK, refresh_only=True)) == plan_bound
+    assert drift_bound == plan_bound + 1
+
+    # Deleted in the Portal: the drift check reads them back (the check fails), a plan
+    # does not (the read waits for the write it plans).
+    assert emulator.client.delete(CREDENTIALS_PATH).status_code == 204
+    assert requests_of(lambda: runner.review(STACK, refresh_only=True)) == drift_bound
+    assert requests_of(lambda: runner.review(STACK)) <= plan_bound
