@@ -50,14 +50,17 @@ def _runtime_dir(tmp_path: Path, program: str) -> Path:
     return tmp_path / "bin" / "jsii-runtime.js"
 
 
-def _launch(args: list[str], request: str) -> subprocess.CompletedProcess[str]:
+def _launch(
+    args: list[str], request: str, extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if k != OPT_OUT}
     return subprocess.run(
         [str(LAUNCHER), *args],
         input=request,
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, KERNEL_NODE: str(NODE)},
+        env={**base, KERNEL_NODE: str(NODE), **(extra or {})},
     )
 
 
@@ -86,6 +89,20 @@ def test_a_runtime_without_its_kernel_program_runs_unchanged(tmp_path: Path) -> 
     result = _launch(["--max-old-space-size=64", str(runtime)], "")
     assert result.returncode != 0
     assert "relay started" in result.stderr  # jsii's own runtime script ran
+
+
+def test_a_kernel_program_the_launcher_does_not_recognize_runs_unchanged(tmp_path: Path) -> None:
+    runtime = _runtime_dir(tmp_path, FAKE_PROGRAM.replace(KERNEL_CHANNEL.decode(), "fd:3"))
+    result = _launch(["--max-old-space-size=64", str(runtime)], "")
+    assert result.returncode != 0
+    assert "relay started" in result.stderr
+
+
+def test_the_opt_out_also_holds_for_an_inherited_launcher(tmp_path: Path) -> None:
+    runtime = _runtime_dir(tmp_path, FAKE_PROGRAM)
+    result = _launch(["--max-old-space-size=64", str(runtime)], "", {OPT_OUT: "1"})
+    assert result.returncode != 0
+    assert "relay started" in result.stderr
 
 
 def test_the_installed_jsii_runtime_is_the_one_the_launcher_expects() -> None:

@@ -14,7 +14,7 @@ const CHANNEL = 'readFD:3,writeFD:3';
 const program = process.argv[2];
 const source = fs.readFileSync(program, 'utf8');
 if (source.split(CHANNEL).length !== 2) {
-  // _kernel_channel.py checks the same text before choosing this script.
+  // direct-kernel.sh and _kernel_channel.py check the same text before coming here.
   throw new Error(`${program}: jsii kernel channel not found; set CODAT_STRIPE_KERNEL_RELAY=1`);
 }
 
