@@ -191,6 +191,11 @@ class StripeIntegration(Construct):
             assumptions.CREDENTIAL_CLIENT_ID: client_id,
             assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE: scope_value,
         }
+        # The plan-time read holds the code's credentials: known at plan time
+        # (ObservedCredentials waits for nothing), it drives both the healing marker and the
+        # check's read-back, so the read-back happens exactly when a write is pending.
+        observed = f"{self.observed_credentials.address}.output"
+        in_sync = f"{observed} != null && {_holds_credentials(observed, client_id, scope_value)}"
         # A `terraform_data` written as stack JSON: CDK Terrain's DataResource class runs a
         # `terraform version` probe per instance at synth, which dominated large apps' synth.
         stack = stack_of(self)
@@ -205,7 +210,7 @@ class StripeIntegration(Construct):
             {
                 "//": {"metadata": {"path": f"{path}/{ids.CREDENTIALS_IN_SYNC}"}},
                 "input": {
-                    "credentials": self._in_sync_marker(client_id, scope_value),
+                    "credentials": _in_sync_marker(in_sync),
                     # DESTROY's resource writes the map only through a re-creation (see below):
                     # any change of the code's values or revision must re-create it, even when
                     # Codat already holds the new values.
@@ -339,7 +344,7 @@ class StripeIntegration(Construct):
         prefix = re.sub(r"[^a-zA-Z0-9]+", "_", id).strip("_").lower()
         self.credentials_check_name = f"{prefix}_credentials_match"
         claim_name(self, "check", self.credentials_check_name)
-        self._declare_credentials_check(client_id, use_read_write_scope, scope_value)
+        self._declare_credentials_check(in_sync, client_id, scope_value)
         for output_id, name, value, description in (
             (
                 "PlatformKey",
@@ -364,42 +369,7 @@ class StripeIntegration(Construct):
             output = TerraformOutput(self, output_id, value=value, description=description)
             output.override_logical_id(f"{prefix}_{name}")
 
-    def _in_sync_marker(self, client_id: str, scope_value: str) -> str:
-        """`CredentialsInSync`'s input: "in-sync", made unknown at plan time after drift.
-
-        When the masked credentials read at plan time (`ObservedCredentials`) are missing or
-        hold another client ID or scope than the code, the input is "in-sync" plus an empty
-        string from `timestamp()`, which is unknown until apply: Terraform plans an update of
-        `CredentialsInSync`, and `replace_triggered_by` re-creates `Credentials`, i.e. PUTs
-        the whole map with the secret again. At apply the input resolves to "in-sync", the
-        value already in state, so the next plan is empty: healing converges in one deploy.
-
-        The stored secret's last four characters cannot take part: that comparison needs the
-        ephemeral secret, which Terraform allows only in write-only arguments and provider
-        configuration, and a write-only value cannot force a write (at apply the provider
-        re-plans with the known value, finds nothing changed and Terraform skips it).
-        `codat-stripe verify` checks the last four characters instead.
-        """
-        in_sync = self._observed_in_sync(client_id, scope_value)
-        return f'${{({in_sync}) ? "in-sync" : "in-sync${{substr(timestamp(), 0, 0)}}"}}'
-
-    def _observed_in_sync(self, client_id: str, scope_value: str) -> str:
-        """HCL: the credentials read at plan time hold the code's client ID and scope.
-
-        Known at plan time (`ObservedCredentials` waits for nothing), so it may decide a
-        `count`.
-        """
-        observed = f"{self.observed_credentials.address}.output"
-        stored_client_id = f'try({observed}.{assumptions.CREDENTIAL_CLIENT_ID}, "")'
-        stored_scope = f'try({observed}.{assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE}, "")'
-        return (
-            f"{observed} != null && {stored_client_id} == {_hcl_string(client_id)} && "
-            f'{stored_scope} == "{scope_value}"'
-        )
-
-    def _declare_credentials_check(
-        self, client_id: str, use_read_write_scope: bool, scope_value: str
-    ) -> None:
+    def _declare_credentials_check(self, in_sync: str, client_id: str, scope_value: str) -> None:
         """Compare the credentials Codat holds with the code's in a check.
 
         `Credentials` is an operation, which Terraform never reads back; this check makes a
@@ -415,7 +385,6 @@ class StripeIntegration(Construct):
         the check: a scoped one is re-read at every apply, which would make
         `plan -detailed-exitcode` report changes forever.)
         """
-        in_sync = self._observed_in_sync(client_id, scope_value)
         self.stored_credentials = RestfulDataSource(
             self,
             ids.STORED_CREDENTIALS,
@@ -431,18 +400,12 @@ class StripeIntegration(Construct):
             count=Token.as_number(f"${{({in_sync}) ? 0 : 1}}"),
         )
         stored = self.stored_credentials.address
-        observed = (
+        compared = (
             f"(length({stored}) > 0 ? {stored}[0].output : "
             f"{self.observed_credentials.address}.output)"
         )
-        stored_client_id = f'try({observed}.{assumptions.CREDENTIAL_CLIENT_ID}, "")'
-        stored_scope = f'try({observed}.{assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE}, "")'
-        expected_scope = "true" if use_read_write_scope else "false"
-        condition = (
-            f"${{{self.credentials.address}.id == null || ("
-            f"{stored_client_id} == {_hcl_string(client_id)} && "
-            f'{stored_scope} == "{expected_scope}")}}'
-        )
+        holds_code = _holds_credentials(compared, client_id, scope_value)
+        condition = f"${{{self.credentials.address}.id == null || ({holds_code})}}"
         stack_of(self).add_override(
             f"check.{self.credentials_check_name}",
             {
@@ -458,6 +421,33 @@ class StripeIntegration(Construct):
                 ],
             },
         )
+
+
+def _holds_credentials(output: str, client_id: str, scope_value: str) -> str:
+    """HCL: the masked credentials `output` (null when missing) hold this client ID and scope."""
+    stored_client_id = f'try({output}.{assumptions.CREDENTIAL_CLIENT_ID}, "")'
+    stored_scope = f'try({output}.{assumptions.CREDENTIAL_USE_READ_WRITE_SCOPE}, "")'
+    return f'{stored_client_id} == {_hcl_string(client_id)} && {stored_scope} == "{scope_value}"'
+
+
+def _in_sync_marker(in_sync: str) -> str:
+    """`CredentialsInSync`'s input: "in-sync", made unknown at plan time after drift.
+
+    `in_sync` is the HCL condition that the masked credentials read at plan time
+    (`ObservedCredentials`) hold the code's client ID and scope. When they are missing or
+    hold another client ID or scope, the input is "in-sync" plus an empty string from
+    `timestamp()`, which is unknown until apply: Terraform plans an update of
+    `CredentialsInSync`, and `replace_triggered_by` re-creates `Credentials`, i.e. PUTs the
+    whole map with the secret again. At apply the input resolves to "in-sync", the value
+    already in state, so the next plan is empty: healing converges in one deploy.
+
+    The stored secret's last four characters cannot take part: that comparison needs the
+    ephemeral secret, which Terraform allows only in write-only arguments and provider
+    configuration, and a write-only value cannot force a write (at apply the provider
+    re-plans with the known value, finds nothing changed and Terraform skips it).
+    `codat-stripe verify` checks the last four characters instead.
+    """
+    return f'${{({in_sync}) ? "in-sync" : "in-sync${{substr(timestamp(), 0, 0)}}"}}'
 
 
 def _hcl_string(value: str) -> str:
