@@ -67,6 +67,19 @@ def test_requests_stay_within_the_declared_bound_and_a_plan_meets_it(
     # The read-back's `count` is 0 while Codat holds the code's credentials.
     assert requests_of(lambda: runner.review(STACK, refresh_only=True)) == plan_bound
     assert drift_bound == plan_bound + 1
+    # What the plan and drift commands declare to the budget for each stack.
+    declared: list[Work] = []
+    bound = runner.request_cost
+
+    def recorded(stack: str, work: Work = Work.PLAN) -> int:
+        declared.append(work)
+        return bound(stack, work)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(runner, "request_cost", recorded)
+        runner.review_stacks([STACK], refresh_only=True)
+        runner.review_stacks([STACK])
+    assert declared == [Work.DRIFT, Work.PLAN]
 
     # Deleted in the Portal: the drift check reads them back (the check fails), a plan
     # does not (the read waits for the write it plans).
