@@ -177,6 +177,17 @@ def verdicts(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "modeled",
             f"stack job {matrix['stack_job_peak_rss_mib']:,.0f}",
         ),
+        "synth_cdk_element_floor_generated_vs_shipped": (
+            "reported (the CDK's share)",
+            "direct {}x, `cdktn synth` {}x: the same elements with the CDK's classes only".format(
+                *(
+                    report["synth"][way]["ratios"]["floor_generated_vs_floor_shipped"]
+                    for way in ("direct", "cdktn")
+                )
+            ),
+            "reported",
+            _synth_memory(report, "direct", ("floor_generated", "floor_shipped")),
+        ),
         "cdktn_diff_and_deploy_reference": (
             "reported",
             f"diff {jobs['ratio_vs_plain']['cdktn']['zero_change_plan']}x, deploy "
@@ -252,10 +263,12 @@ def _synth_lines(report: dict[str, Any]) -> list[str]:
         _row("---", "---", "---", "---", "---"),
     ]
     labels = {
-        "bare": "bare: one empty stack (the floor)",
+        "bare": "bare: one empty stack (the start-up floor)",
         "bare_direct_kernel": "bare, on the constructs' kernel launcher (reference)",
         "shipped": "shipped main.py: 2 stacks",
         "generated": f"generated: {n} environments, same SHARED",
+        "floor_shipped": "CDK floor: the 2 stacks' elements, CDK classes only (reference)",
+        "floor_generated": f"CDK floor: the {n} environments' elements (reference)",
     }
     for name, label in labels.items():
         lines.append(
@@ -272,7 +285,8 @@ def _synth_lines(report: dict[str, Any]) -> list[str]:
         lines.append(
             f"- {way}: 2-stack vs bare **{r['shipped_vs_bare']}x** (target <= 1.15x), "
             f"{n}-environment vs 2-stack **{r['generated_vs_shipped']}x** (target <= 2x); "
-            f"2-stack vs bare on the same kernel launcher {r['shipped_vs_bare_direct_kernel']}x"
+            f"2-stack vs bare on the same kernel launcher {r['shipped_vs_bare_direct_kernel']}x; "
+            f"CDK floor {n}-environment vs 2-stack {r['floor_generated_vs_floor_shipped']}x"
         )
     lines += [f"- {way}: {command}" for way, command in synth["commands"].items()]
     profile = report["synth_profile"]

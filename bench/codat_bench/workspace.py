@@ -19,6 +19,7 @@ APPS = BENCH_DIR / "apps"
 MAIN_APP = REPO / "main.py"
 BARE_APP = APPS / "bare_app.py"
 GENERATED_APP = APPS / "generated_app.py"
+ELEMENT_FLOOR_APP = APPS / "element_floor_app.py"
 CODAT_KEY = "bench-codat-key"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _ID = re.compile(r"/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
