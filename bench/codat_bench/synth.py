@@ -59,6 +59,7 @@ def _variants(work: Path, environments: int) -> dict[str, tuple[Path, dict[str, 
 
 
 def _shape_file(work: Path, variant: str) -> Path:
+    """Where the element shape of `variant`'s synthesized output is kept for a floor app."""
     return work / f"shape-{variant}.json"
 
 
