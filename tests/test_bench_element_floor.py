@@ -8,13 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from codat_bench.synth import element_shape
+from codat_bench.synth import SYNTH_ONLY_URLS, element_shape
 from codat_bench.workspace import ELEMENT_FLOOR_APP, MAIN_APP
-
-LOOPBACK = {
-    "CODAT_BASE_URL_TEST": "http://127.0.0.1:4010",
-    "CODAT_BASE_URL_LIVE": "http://127.0.0.1:4010",
-}
 
 
 def _synth(app: Path, out: Path, **env: str) -> Path:
@@ -59,7 +54,7 @@ def test_floor_app_declares_the_shape_it_is_given(tmp_path: Path) -> None:
 
 def test_floor_of_main_py_holds_its_elements(tmp_path: Path) -> None:
     """Mirroring main.py's synthesized stacks gives back the same counts, per stack."""
-    shipped = element_shape(_synth(MAIN_APP, tmp_path / "main", **LOOPBACK))
+    shipped = element_shape(_synth(MAIN_APP, tmp_path / "main", **SYNTH_ONLY_URLS))
     assert len(shipped) == 2
     assert all(s["resources"] > 0 and s["outputs"] > 0 for s in shipped)
     shape_file = tmp_path / "shape.json"
